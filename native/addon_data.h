@@ -1,0 +1,25 @@
+// Per-environment state of the addon (one per main thread or worker_threads Worker), kept as
+// Node-API instance data so the addon is context-aware: nothing JavaScript-related is global.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+#include <set>
+
+namespace wcs {
+
+class WorkerState;
+
+struct AddonData {
+  Napi::FunctionReference nativeFrameClass;
+  // Codec workers whose thread has not been joined yet; stopped by the environment cleanup hook
+  // when the process or a worker_threads Worker ends.
+  std::set<std::shared_ptr<WorkerState>> liveWorkers;
+  bool tearingDown = false;
+
+  static AddonData* Of(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
+};
+
+}  // namespace wcs

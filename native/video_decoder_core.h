@@ -1,0 +1,23 @@
+#pragma once
+
+#include "codec_core.h"
+#include "codec_outputs.h"
+
+namespace wcs {
+
+class VideoDecoderCore : public CodecCore {
+ public:
+  void Configure(const ConfigMap& config, const OutputSink& out) override;
+  void Send(CodecInput& input, const OutputSink& out) override;
+  void Drain(const OutputSink& out) override;
+
+ private:
+  void Receive(const OutputSink& out);
+  FramePtr ToNamedFormat(FramePtr frame);
+
+  CodecContextPtr context_;
+  SwsPtr sws_;
+  TimestampMap timestamps_;
+};
+
+}  // namespace wcs

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Builds the native addon with cmake-js against the system FFmpeg.
+// Runs as the package's install script: it checks the prerequisites first so that a missing
+// library stops the build with one message naming exactly what to install, instead of a
+// page of compiler errors.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const force = process.argv.includes('--force');
+const sanitize = process.env.WEBCODECS_SANITIZE ?? '';
+
+const FFMPEG_MODULES = [
+  ['libavcodec', '59.37.100'],
+  ['libavformat', '59.27.100'],
+  ['libavutil', '57.28.100'],
+  ['libswscale', '6.7.100'],
+  ['libswresample', '4.7.100'],
+];
+const DEBIAN_PACKAGES = 'cmake pkg-config g++ libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev';
+const HOMEBREW_PACKAGES = 'cmake pkg-config ffmpeg';
+
+function fail(what) {
+  console.error(
+    `\nwebcodecs-streams: cannot build the native addon: ${what}\n` +
+      `  Debian/Ubuntu: sudo apt-get install -y ${DEBIAN_PACKAGES}\n` +
+      `  macOS:         brew install ${HOMEBREW_PACKAGES}\n` +
+      `  or run:        bash scripts/setup.sh   (installs what is missing, then builds)\n`,
+  );
+  process.exit(1);
+}
+
+function has(command, args = ['--version']) {
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+}
+
+if (!has('cmake')) fail('cmake is not installed.');
+if (!has('pkg-config')) fail('pkg-config is not installed.');
+const missing = FFMPEG_MODULES.filter(([name, min]) => !has('pkg-config', [`--atleast-version=${min}`, name]));
+if (missing.length > 0) {
+  fail(`FFmpeg >= 5.1 development files not found (${missing.map(([n]) => n).join(', ')}).`);
+}
+
+const addon = join(root, 'build', 'Release', 'webcodecs_streams.node');
+if (!force && existsSync(addon) && !process.env.npm_config_build_from_source) {
+  // Already built (e.g. by scripts/setup.sh); `npm run build:native` rebuilds.
+  console.log(`webcodecs-streams: native addon present at ${addon}`);
+  process.exit(0);
+}
+
+const require = createRequire(import.meta.url);
+const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build')];
+if (sanitize) args.push(`--CDWEBCODECS_SANITIZE=${sanitize}`);
+const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+if (result.status !== 0) fail('the compiler failed (see the messages above).');
