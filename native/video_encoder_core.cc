@@ -102,8 +102,17 @@ void VideoEncoderCore::Open() {
 void VideoEncoderCore::Send(CodecInput& input, const OutputSink& out) {
   if (!context_) Open();  // re-opened after a flush: the encoder cannot continue after EOF
   FramePtr frame = std::move(input.frame);
-  if (frame->crop_left || frame->crop_top || frame->crop_right || frame->crop_bottom) {
-    av_frame_apply_cropping(frame.get(), AV_FRAME_CROP_UNALIGNED);
+  if (input.options.Has("visibleWidth")) {
+    // Encode the frame's visible rect (the spec scales it to the configured size if it differs).
+    const int64_t x = input.options.Int("visibleX", 0), y = input.options.Int("visibleY", 0);
+    const int64_t w = input.options.Int("visibleWidth", frame->width), h = input.options.Int("visibleHeight", frame->height);
+    if (x != 0 || y != 0 || w != frame->width || h != frame->height) {
+      frame->crop_left = x;
+      frame->crop_top = y;
+      frame->crop_right = frame->width - x - w;
+      frame->crop_bottom = frame->height - y - h;
+      av_frame_apply_cropping(frame.get(), AV_FRAME_CROP_UNALIGNED);
+    }
   }
   if (frame->format != pixelFormat_ || frame->width != width_ || frame->height != height_) {
     frame = Convert(frame.get());
