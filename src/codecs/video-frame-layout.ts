@@ -142,22 +142,23 @@ function requiredMember(dict: Record<string, unknown>, member: string, dictionar
 // Spec algorithms.
 
 /** Spec "Verify Rect Offset Alignment", returning why the rect fails (null when aligned) so the
- * TypeError can say how to fix it. */
-function rectOffsetMisalignment(format: VideoPixelFormat, rect: Rect, name: string): string | null {
+ * TypeError can say how to fix it. `defaulted` says the rect was not given but defaulted, so the
+ * fix is to pass one. */
+function rectOffsetMisalignment(format: VideoPixelFormat, rect: Rect, name: string, defaulted: boolean): string | null {
   for (let planeIndex = 0; planeIndex < planeCount(format); planeIndex++) {
     const { x: sampleWidth, y: sampleHeight } = subsampling(format, planeIndex);
-    if (rect.x % sampleWidth !== 0) {
-      return (
-        `${name}.x (${rect.x}) must be a multiple of ${sampleWidth} for ${format}, whose plane ${planeIndex} ` +
-        `is sub-sampled ${sampleWidth}x horizontally; round x to a multiple of ${sampleWidth}`
-      );
-    }
-    if (rect.y % sampleHeight !== 0) {
-      return (
-        `${name}.y (${rect.y}) must be a multiple of ${sampleHeight} for ${format}, whose plane ${planeIndex} ` +
-        `is sub-sampled ${sampleHeight}x vertically; round y to a multiple of ${sampleHeight}`
-      );
-    }
+    const bad =
+      rect.x % sampleWidth !== 0
+        ? { key: 'x', value: rect.x, factor: sampleWidth, direction: 'horizontally' }
+        : rect.y % sampleHeight !== 0
+          ? { key: 'y', value: rect.y, factor: sampleHeight, direction: 'vertically' }
+          : null;
+    if (bad === null) continue;
+    const why = `must be a multiple of ${bad.factor} for ${format}, whose plane ${planeIndex} is sub-sampled ${bad.factor}x ${bad.direction}`;
+    return defaulted
+      ? `the default ${name} (${describeRect(rect)}) has ${bad.key} ${bad.value}, which ${why}; ` +
+          `pass a ${name} whose ${bad.key} is a multiple of ${bad.factor}`
+      : `${name}.${bad.key} (${bad.value}) ${why}; round ${bad.key} to a multiple of ${bad.factor}`;
   }
   return null;
 }
@@ -181,7 +182,6 @@ export function parseVisibleRect(
   name = 'visibleRect',
 ): Rect {
   let sourceRect = defaultRect;
-  let label = `the default ${name} (${describeRect(defaultRect)})`;
   if (overrideRect !== undefined) {
     const raw = convertDOMRectInit(overrideRect, name);
     for (const key of ['x', 'y', 'width', 'height'] as const) {
@@ -213,9 +213,8 @@ export function parseVisibleRect(
       );
     }
     sourceRect = rect;
-    label = name;
   }
-  const misalignment = rectOffsetMisalignment(format, sourceRect, label);
+  const misalignment = rectOffsetMisalignment(format, sourceRect, name, overrideRect === undefined);
   if (misalignment !== null) throw new TypeError(misalignment);
   return sourceRect;
 }
@@ -415,10 +414,10 @@ export function validateBufferInit(
  * (TypeError otherwise, as WebIDL enum conversion does); a valid format other than RGBA, RGBX,
  * BGRA or BGRX is a NotSupportedError, as the spec's step 10 says.
  *
- * When options.format is given, the copy is a conversion (spec copyTo step 6): `colorSpace` is
- * then the target colour space (default 'srgb'), `rowCopies` is empty, and the caller converts
- * `rect` of the frame, which is in the frame's coordinates, into plane 0 of `layout`. Otherwise
- * `colorSpace` is null and `rowCopies` says what to copy.
+ * `colorSpace` is the target colour space of spec copyTo step 6 (default 'srgb') when
+ * options.format is given, else null. When `format` differs from the frame's, the pixels need a
+ * conversion: `rowCopies` is then empty and the caller converts `rect` of the frame (in the
+ * frame's coordinates) into plane 0 of `layout`. Otherwise `rowCopies` says what to copy.
  */
 export function parseCopyToOptions(
   frame: { format: VideoPixelFormat; codedWidth: number; codedHeight: number; visibleRect: Rect },
@@ -465,22 +464,22 @@ export function parseCopyToOptions(
   }
   const combinedLayout = computeLayoutAndAllocationSize(parsedRect, format, optLayout);
 
-  const converting = requestedFormat !== undefined;
-  const rowCopies: RowCopy[] = converting
-    ? []
-    : combinedLayout.layout.map((plane, planeIndex) => ({
-        plane: planeIndex,
-        srcX: plane.sourceLeftBytes,
-        srcY: plane.sourceTop,
-        rowBytes: plane.sourceWidthBytes,
-        rows: plane.sourceHeight,
-        dstOffset: plane.destinationOffset,
-        dstStride: plane.destinationStride,
-      }));
+  const rowCopies: RowCopy[] =
+    format !== frame.format
+      ? []
+      : combinedLayout.layout.map((plane, planeIndex) => ({
+          plane: planeIndex,
+          srcX: plane.sourceLeftBytes,
+          srcY: plane.sourceTop,
+          rowBytes: plane.sourceWidthBytes,
+          rows: plane.sourceHeight,
+          dstOffset: plane.destinationOffset,
+          dstStride: plane.destinationStride,
+        }));
   return {
     rect: parsedRect,
     format,
-    colorSpace: converting ? (colorSpace ?? 'srgb') : null,
+    colorSpace: requestedFormat === undefined ? null : (colorSpace ?? 'srgb'),
     allocationSize: combinedLayout.allocationSize,
     layout: combinedLayout.layout,
     rowCopies,

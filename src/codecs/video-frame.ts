@@ -5,10 +5,11 @@ import { native, type NativeFrame } from '../native.js';
 import { DOMRectReadOnly, type DOMRectInit } from './dom-rect.js';
 import { invalidState } from './errors.js';
 import { warnUnclosed } from './gc-warning.js';
-import { isRgbFormat, type VideoPixelFormat } from './pixel-format.js';
-import { VideoColorSpace, colorSpaceFromFFmpeg, pickDefaultColorSpace, type VideoColorSpaceInit } from './video-color-space.js';
+import { equivalentOpaqueFormat, isRgbFormat, type VideoPixelFormat } from './pixel-format.js';
+import { VideoColorSpace, colorSpaceFromFFmpeg, type VideoColorSpaceInit } from './video-color-space.js';
 import {
   parseCopyToOptions,
+  parseRotation,
   parseVisibleRect,
   validateBufferInit,
   type PlaneLayout,
@@ -49,31 +50,9 @@ interface FrameSlots {
   metadata: VideoFrameMetadata;
 }
 
-const OPAQUE_EQUIVALENT: Partial<Record<VideoPixelFormat, VideoPixelFormat>> = {
-  I420A: 'I420',
-  I420AP10: 'I420P10',
-  I420AP12: 'I420P12',
-  I422A: 'I422',
-  I422AP10: 'I422P10',
-  I422AP12: 'I422P12',
-  I444A: 'I444',
-  I444AP10: 'I444P10',
-  I444AP12: 'I444P12',
-  RGBA: 'RGBX',
-  BGRA: 'BGRX',
-};
-
 const SUPPORTED_SOURCES =
   'supported sources are a VideoFrame, or an ArrayBuffer/ArrayBufferView of pixels with a VideoFrameBufferInit ' +
   '({ format, codedWidth, codedHeight, timestamp }); Node has no canvas, image or video elements';
-
-/** "Parse Rotation": nearest multiple of 90 (ties toward +infinity), in [0, 360). */
-function parseRotation(rotation: unknown): number {
-  const value = Number(rotation ?? 0);
-  if (!Number.isFinite(value)) throw new TypeError(`rotation must be a finite number (got ${String(rotation)})`);
-  const aligned = Math.floor(value / 90 + 0.5) * 90;
-  return aligned - Math.floor(aligned / 360) * 360;
-}
 
 /** "Add Rotations". */
 function addRotations(baseRotation: number, baseFlip: boolean, rotation: number): number {
@@ -188,10 +167,6 @@ export class VideoFrame {
     if (isDetached(data)) throw new TypeError('VideoFrame: the pixel data buffer is detached');
     const parsed = validateBufferInit(init, ArrayBuffer.isView(data) ? data.byteLength : data.byteLength);
     const transfer = detachTransferList(init.transfer, 'VideoFrameBufferInit');
-    const timestamp = enforceRange(init.timestamp, 'VideoFrameBufferInit.timestamp');
-    const duration = init.duration === undefined ? null : enforceRange(init.duration, 'VideoFrameBufferInit.duration', 0);
-    const rotation = parseRotation(init.rotation);
-    const flip = Boolean(init.flip);
     // A transferred buffer is adopted without a copy; otherwise the native side copies once.
     const bytes = takeOrCopyBytesLazily(data, transfer);
     const nativeFrame = native.NativeFrame.fromVideoBuffer(
@@ -202,12 +177,6 @@ export class VideoFrame {
       parsed.planes.map((p) => p.offset),
       parsed.planes.map((p) => p.stride),
     );
-    let displayWidth = parsed.displayWidth;
-    let displayHeight = parsed.displayHeight;
-    if (init.displayWidth === undefined || init.displayHeight === undefined) {
-      displayWidth = rotation === 0 || rotation === 180 ? parsed.visibleRect.width : parsed.visibleRect.height;
-      displayHeight = rotation === 0 || rotation === 180 ? parsed.visibleRect.height : parsed.visibleRect.width;
-    }
     return {
       nativeFrame,
       slots: {
@@ -215,13 +184,13 @@ export class VideoFrame {
         codedWidth: parsed.codedWidth,
         codedHeight: parsed.codedHeight,
         visibleRect: parsed.visibleRect,
-        rotation,
-        flip,
-        displayWidth,
-        displayHeight,
-        timestamp,
-        duration,
-        colorSpace: pickDefaultColorSpace(parsed.format, init.colorSpace),
+        rotation: parsed.rotation,
+        flip: parsed.flip,
+        displayWidth: parsed.displayWidth,
+        displayHeight: parsed.displayHeight,
+        timestamp: parsed.timestamp,
+        duration: parsed.duration ?? null,
+        colorSpace: parsed.colorSpace,
         metadata: copyMetadata(init.metadata),
       },
     };
@@ -232,7 +201,7 @@ export class VideoFrame {
     if (other.#native === null) throw invalidState('VideoFrame: the source frame is closed');
     const o = other.#slots;
     let format = o.format;
-    if (init.alpha === 'discard' && format !== null) format = OPAQUE_EQUIVALENT[format] ?? format;
+    if (init.alpha === 'discard' && format !== null) format = equivalentOpaqueFormat(format);
     else if (init.alpha !== undefined && init.alpha !== 'keep' && init.alpha !== 'discard') {
       throw new TypeError(`VideoFrameInit.alpha must be "keep" or "discard" (got ${String(init.alpha)})`);
     }
@@ -247,7 +216,9 @@ export class VideoFrame {
       init.visibleRect !== undefined && format !== null
         ? parseVisibleRect(o.visibleRect, init.visibleRect, o.codedWidth, o.codedHeight, format)
         : o.visibleRect;
-    const rotation = parseRotation(init.rotation);
+    const rotationValue = init.rotation === undefined ? 0 : Number(init.rotation);
+    if (!Number.isFinite(rotationValue)) throw new TypeError(`VideoFrameInit.rotation must be a finite number (got ${String(init.rotation)})`);
+    const rotation = parseRotation(rotationValue);
     const frameRotation = addRotations(o.rotation, o.flip, rotation);
     const flip = o.flip !== Boolean(init.flip);
     let displayWidth: number;
