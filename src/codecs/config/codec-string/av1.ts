@@ -7,20 +7,31 @@ import { COLOR_PRIMARIES, MATRIX_COEFFICIENTS, MATRIX_IDENTITY, TRANSFER_CHARACT
 export type ParsedAv1 = Extract<ParsedVideoCodec, { kind: 'av1' }>;
 
 const AV1_PATTERN =
-  /^av01\.(\d)\.(\d{2})([MH])\.(\d{2})(?:\.(\d)\.(\d)(\d)(\d)\.(\d{2})\.(\d{2})\.(\d{2})\.(\d))?$/;
+  /^av01\.(\d)\.(\d{2})([MH])\.(\d{2})(?:\.([01])\.(\d{2})(\d)\.(\d{2})\.(\d{2})\.(\d{2})\.([01]))?$/;
 
 const TIERS: ReadonlyMap<string, ParsedAv1['tier']> = new Map([
   ['M', 'main'],
   ['H', 'high'],
 ]);
 
-// Annex A profiles, with the colour_config (§5.5.2) subsampling each allows per bit depth,
-// written as subsampling_x followed by subsampling_y.
-const AV1_FORMATS: readonly { profile: number; bitDepths: readonly number[]; subsampling: readonly string[]; monochrome: boolean }[] = [
-  { profile: 0, bitDepths: [8, 10], subsampling: ['11'], monochrome: true }, // Main
-  { profile: 1, bitDepths: [8, 10], subsampling: ['00'], monochrome: false }, // High
-  { profile: 2, bitDepths: [8, 10], subsampling: ['10'], monochrome: true }, // Professional
-  { profile: 2, bitDepths: [12], subsampling: ['11', '10', '00'], monochrome: true },
+// Subsampling as the string writes it: subsampling_x followed by subsampling_y.
+const SUBSAMPLING_420 = '11';
+const SUBSAMPLING_422 = '10';
+const SUBSAMPLING_444 = '00';
+
+interface Av1Format {
+  profile: number;
+  bitDepths: readonly number[];
+  subsampling: readonly string[];
+  monochrome: boolean;
+}
+
+// Annex A profiles, with the subsampling colour_config (§5.5.2) allows each per bit depth.
+const AV1_FORMATS: readonly Av1Format[] = [
+  { profile: 0, bitDepths: [8, 10], subsampling: [SUBSAMPLING_420], monochrome: true }, // Main
+  { profile: 1, bitDepths: [8, 10], subsampling: [SUBSAMPLING_444], monochrome: false }, // High
+  { profile: 2, bitDepths: [8, 10], subsampling: [SUBSAMPLING_422], monochrome: true }, // Professional
+  { profile: 2, bitDepths: [12], subsampling: [SUBSAMPLING_420, SUBSAMPLING_422, SUBSAMPLING_444], monochrome: true },
 ];
 
 // chroma_sample_position (coded only for 4:2:0): 0 unknown, 1 vertical, 2 colocated, 3 reserved.
@@ -65,7 +76,10 @@ export const AV1_LEVELS = {
   })),
 };
 
-const AV1_LEVEL_VALUES: ReadonlySet<number> = new Set([...AV1_LEVEL_LIMITS.map(([level]) => level), MAX_PARAMETERS_LEVEL]);
+const AV1_LEVEL_VALUES: ReadonlySet<number> = new Set([
+  ...AV1_LEVEL_LIMITS.map(([level]) => level),
+  MAX_PARAMETERS_LEVEL,
+]);
 
 // §6.4.2: BT.709 primaries + sRGB transfer + identity matrix implies full range.
 const SRGB = { colorPrimaries: 1, transferCharacteristics: 13 };
@@ -83,17 +97,19 @@ export function parseAv1(codec: string): ParsedAv1 | null {
   const parsed: ParsedAv1 = { kind: 'av1', codec, profile, level, tier, bitDepth };
   if (match[5] === undefined) return parsed;
 
-  const [mono, subsamplingX, subsamplingY, samplePosition, colorPrimaries, transferCharacteristics, matrixCoefficients, fullRange] =
-    match.slice(5, 13).map(Number) as [number, number, number, number, number, number, number, number];
-  const subsampling = `${subsamplingX}${subsamplingY}`;
-  const chromaSubsampling = `${subsampling}${samplePosition}`;
-  if (mono > 1 || fullRange > 1) return null;
-  const chromaValid =
-    mono === 1
-      ? format.monochrome && chromaSubsampling === MONOCHROME_CHROMA
-      : format.subsampling.includes(subsampling) &&
-        (subsampling === '11' ? CHROMA_SAMPLE_POSITIONS.has(samplePosition) : samplePosition === 0);
+  const [mono, subsampling, position, cp, tc, mc, range] = match.slice(5);
+  const monochrome = mono === '1';
+  const chromaSubsampling = `${subsampling}${position}`;
+  const samplePosition = Number(position);
+  const chromaValid = monochrome
+    ? format.monochrome && chromaSubsampling === MONOCHROME_CHROMA
+    : format.subsampling.includes(subsampling) &&
+      (subsampling === SUBSAMPLING_420 ? CHROMA_SAMPLE_POSITIONS.has(samplePosition) : samplePosition === 0);
   if (!chromaValid) return null;
+  const colorPrimaries = Number(cp);
+  const transferCharacteristics = Number(tc);
+  const matrixCoefficients = Number(mc);
+  const fullRange = range === '1';
   if (
     !COLOR_PRIMARIES.has(colorPrimaries) ||
     !TRANSFER_CHARACTERISTICS.has(transferCharacteristics) ||
@@ -102,19 +118,19 @@ export function parseAv1(codec: string): ParsedAv1 | null {
     return null;
   }
   // §6.4.2: the identity matrix requires 4:4:4 (which also rules out monochrome).
-  if (matrixCoefficients === MATRIX_IDENTITY && subsampling !== '00') return null;
+  if (matrixCoefficients === MATRIX_IDENTITY && subsampling !== SUBSAMPLING_444) return null;
   const isSrgb =
     colorPrimaries === SRGB.colorPrimaries &&
     transferCharacteristics === SRGB.transferCharacteristics &&
     matrixCoefficients === MATRIX_IDENTITY;
-  if (isSrgb && fullRange !== 1) return null;
+  if (isSrgb && !fullRange) return null;
   return {
     ...parsed,
-    monochrome: mono === 1,
+    monochrome,
     chromaSubsampling,
     colorPrimaries,
     transferCharacteristics,
     matrixCoefficients,
-    fullRange: fullRange === 1,
+    fullRange,
   };
 }

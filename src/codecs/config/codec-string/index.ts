@@ -115,7 +115,10 @@ export function videoLevelLimits(
   };
 }
 
-/** The smallest level of the family that fits width x height at framerate (for building a codec string for an encoder's output); null if none. */
+/**
+ * The smallest level of the family that fits width x height at framerate (for building a codec
+ * string for an encoder's output); null if none. Bit rate is not considered.
+ */
 export function smallestFittingLevel(
   kind: 'avc' | 'hevc' | 'vp9' | 'av1',
   width: number,

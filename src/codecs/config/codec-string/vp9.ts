@@ -67,15 +67,15 @@ const VP9_LEVEL_VALUES: ReadonlySet<number> = new Set(VP9_LEVEL_LIMITS.map(([lev
 export function parseVp9(codec: string): ParsedVp9 | null {
   const match = VP9_PATTERN.exec(codec);
   if (match === null) return null;
-  const [profile, level, bitDepth] = [match[1], match[2], match[3]].map(Number) as [number, number, number];
+  const [profile, level, bitDepth] = match.slice(1, 4).map(Number);
   const format = VP9_PROFILES.get(profile);
   if (format === undefined || !format.bitDepths.includes(bitDepth) || !VP9_LEVEL_VALUES.has(level)) return null;
   const parsed: ParsedVp9 = { kind: 'vp9', codec, profile, level, bitDepth };
   if (match[4] === undefined) return parsed;
 
   const [chromaSubsampling, colorPrimaries, transferCharacteristics, matrixCoefficients, fullRange] = match
-    .slice(4, 9)
-    .map(Number) as [number, number, number, number, number];
+    .slice(4)
+    .map(Number);
   if (
     !format.chroma.includes(chromaSubsampling) ||
     !COLOR_PRIMARIES.has(colorPrimaries) ||
