@@ -4,7 +4,7 @@
 // library stops the build with one message naming exactly what to install, instead of a
 // page of compiler errors.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +51,27 @@ if (!force && existsSync(addon) && !process.env.npm_config_build_from_source) {
   process.exit(0);
 }
 
+// One build at a time in this tree: concurrent cmake runs in the same build directory corrupt it.
+const lockDir = join(root, 'build', '.build-lock');
+mkdirSync(join(root, 'build'), { recursive: true });
+for (let waited = 0; ; waited++) {
+  try {
+    mkdirSync(lockDir);
+    break;
+  } catch {
+    if (waited === 0) console.log('webcodecs-streams: waiting for another build of this tree to finish');
+    if (waited > 1800) rmSync(lockDir, { recursive: true, force: true }); // stale lock (> 15 min)
+    spawnSync('sleep', ['0.5']);
+  }
+}
+process.on('exit', () => rmSync(lockDir, { recursive: true, force: true }));
+
 const require = createRequire(import.meta.url);
 const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
 const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build')];
 if (sanitize) args.push(`--CDWEBCODECS_SANITIZE=${sanitize}`);
 const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
-if (result.status !== 0) fail('the compiler failed (see the messages above).');
+if (result.status !== 0) {
+  rmSync(lockDir, { recursive: true, force: true });
+  fail('the compiler failed (see the messages above).');
+}
