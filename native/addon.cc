@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include "addon_data.h"
+#include "adopted_buffer.h"
 #include "codec_worker.h"
 #include "config_probe.h"
 #include "ffmpeg.h"
@@ -15,6 +16,7 @@ namespace {
 void StopAllWorkers(void* arg) {
   auto* data = static_cast<AddonData*>(arg);
   data->tearingDown = true;
+  ForgetReleasedBuffers(data->env);
   // Joining here may wait for an encode in progress to finish; the environment is ending, so
   // this is the one place a join on a busy thread is acceptable (it cannot hang: Close is next).
   std::set<std::shared_ptr<WorkerState>> workers;
@@ -65,6 +67,7 @@ Napi::Value Versions(const Napi::CallbackInfo& info) {
 
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
+  data->env = env;
   env.SetInstanceData<AddonData>(data);  // deleted by Node-API when the environment ends
   napi_add_env_cleanup_hook(env, StopAllWorkers, data);
   av_log_set_level(AV_LOG_ERROR);

@@ -18,6 +18,7 @@ struct AddonData {
   // when the process or a worker_threads Worker ends.
   std::set<std::shared_ptr<WorkerState>> liveWorkers;
   bool tearingDown = false;
+  napi_env env = nullptr;
 
   static AddonData* Of(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 };

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "addon_data.h"
+#include "adopted_buffer.h"
 #include "live_counters.h"
 #include "native_frame.h"
 
@@ -170,6 +171,7 @@ void DeliverEvents(Napi::Env env, Napi::Function, TsfnContext* context, void*) {
   }
   if (env == nullptr) return;  // environment torn down: the batch is freed here
   Napi::HandleScope scope(env);
+  DrainReleasedBuffers(env);  // transferred buffers a codec thread let go of
 
   bool closed = false;
   CodecWorker* wrapper = state->wrapper;

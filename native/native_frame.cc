@@ -1,9 +1,12 @@
 #include "native_frame.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "addon_data.h"
+#include "adopted_buffer.h"
 #include "live_counters.h"
 #include "pixel_format.h"
 #include "sample_format.h"
@@ -102,6 +105,41 @@ AVBufferRef* CopyToAvBuffer(Napi::Env env, const Napi::Value& value) {
   return buf;
 }
 
+// copyTo(..., { colorSpace: 'display-p3' }): re-express sRGB (BT.709 primaries) pixels in
+// Display P3 primaries. Both use the sRGB transfer curve, so: decode to linear light, apply the
+// 3x3 primaries matrix (BT.709 -> P3, D65 white), encode again.
+void ConvertSrgbToDisplayP3(uint8_t* pixels, int width, int height, int stride, bool bgr) {
+  static const auto tables = [] {
+    struct Tables {
+      float toLinear[256];
+      uint8_t toSrgb[4096];
+    } t;
+    for (int i = 0; i < 256; i++) {
+      const double c = i / 255.0;
+      t.toLinear[i] = static_cast<float>(c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+    }
+    for (int i = 0; i < 4096; i++) {
+      const double l = i / 4095.0;
+      const double c = l <= 0.0031308 ? l * 12.92 : 1.055 * std::pow(l, 1 / 2.4) - 0.055;
+      t.toSrgb[i] = static_cast<uint8_t>(std::lround(std::clamp(c, 0.0, 1.0) * 255));
+    }
+    return t;
+  }();
+  static const float m[3][3] = {{0.8225f, 0.1774f, 0.0000f}, {0.0332f, 0.9669f, 0.0000f}, {0.0171f, 0.0724f, 0.9108f}};
+  const int r = bgr ? 2 : 0;
+  const int b = bgr ? 0 : 2;
+  auto encode = [&](float l) { return tables.toSrgb[static_cast<int>(std::clamp(l, 0.0f, 1.0f) * 4095.0f + 0.5f)]; };
+  for (int y = 0; y < height; y++) {
+    uint8_t* p = pixels + static_cast<int64_t>(y) * stride;
+    for (int x = 0; x < width; x++, p += 4) {
+      const float lr = tables.toLinear[p[r]], lg = tables.toLinear[p[1]], lb = tables.toLinear[p[b]];
+      p[r] = encode(m[0][0] * lr + m[0][1] * lg + m[0][2] * lb);
+      p[1] = encode(m[1][0] * lr + m[1][1] * lg + m[1][2] * lb);
+      p[b] = encode(m[2][0] * lr + m[2][1] * lg + m[2][2] * lb);
+    }
+  }
+}
+
 }  // namespace
 
 LiveCounters& Counters() {
@@ -181,8 +219,9 @@ void NativeFrame::Release(Napi::Env env) {
   bytes_ = 0;
 }
 
-// fromVideoBuffer(format, codedWidth, codedHeight, data, offsets[], strides[]): one copy of the
-// caller's bytes into one FFmpeg buffer; planes point into it at the spec layout's offsets.
+// fromVideoBuffer(format, codedWidth, codedHeight, data, offsets[], strides[], adopt): one copy of
+// the caller's bytes into one FFmpeg buffer (none when `adopt`: the caller transferred the
+// buffer); planes point into it at the spec layout's offsets.
 Napi::Value NativeFrame::FromVideoBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = info[0].As<Napi::String>().Utf8Value();
@@ -194,7 +233,8 @@ Napi::Value NativeFrame::FromVideoBuffer(const Napi::CallbackInfo& info) {
   frame->format = format;
   frame->width = info[1].As<Napi::Number>().Int32Value();
   frame->height = info[2].As<Napi::Number>().Int32Value();
-  frame->buf[0] = CopyToAvBuffer(env, info[3]);
+  const bool adopt = info.Length() > 6 && info[6].ToBoolean().Value();
+  frame->buf[0] = adopt ? AdoptArrayBuffer(env, info[3]) : CopyToAvBuffer(env, info[3]);
   for (uint32_t i = 0; i < offsets.Length() && i < 4; i++) {
     frame->data[i] = frame->buf[0]->data + offsets.Get(i).As<Napi::Number>().Int64Value();
     frame->linesize[i] = strides.Get(i).As<Napi::Number>().Int32Value();
@@ -303,6 +343,7 @@ Napi::Value NativeFrame::ConvertTo(const Napi::CallbackInfo& info) {
   int dstStride = info[7].As<Napi::Number>().Int32Value();
   int colorspace = info.Length() > 8 ? info[8].As<Napi::Number>().Int32Value() : SWS_CS_ITU709;
   bool fullRange = info.Length() > 9 && info[9].As<Napi::Boolean>().Value();
+  bool displayP3 = info.Length() > 10 && info[10].ToBoolean().Value();
   if (dstOffset + static_cast<int64_t>(h - 1) * dstStride + static_cast<int64_t>(w) * 4 > static_cast<int64_t>(dest.length)) {
     throw Napi::TypeError::New(env, "destination is too small for the requested layout");
   }
@@ -334,6 +375,7 @@ Napi::Value NativeFrame::ConvertTo(const Napi::CallbackInfo& info) {
     uint8_t* dstPlanes[4] = {dst, nullptr, nullptr, nullptr};
     int dstStrides[4] = {dstStride, 0, 0, 0};
     sws_scale(sws.get(), planes, strides, 0, h, dstPlanes, dstStrides);
+    if (displayP3) ConvertSrgbToDisplayP3(dst, w, h, dstStride, dstFormat == AV_PIX_FMT_BGRA || dstFormat == AV_PIX_FMT_BGR0);
     return std::string();
   });
   Napi::Promise promise = task->Promise();

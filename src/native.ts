@@ -52,6 +52,7 @@ export interface NativeFrame {
     dstStride: number,
     swsColorspace?: number,
     fullRange?: boolean,
+    displayP3?: boolean,
   ): Promise<void>;
 }
 
@@ -63,6 +64,7 @@ export interface NativeFrameClass {
     data: ArrayBufferView | ArrayBuffer,
     offsets: number[],
     strides: number[],
+    adopt?: boolean,
   ): NativeFrame;
   fromAudioBuffer(
     format: string,

@@ -17,7 +17,7 @@ import {
   type VideoFrameBufferInit,
   type VideoFrameCopyToOptions,
 } from './video-frame-layout.js';
-import { enforceRange, enforceUnsignedLong, isBufferSource, isDetached, requireDictionary, takeOrCopyBytes, detachTransferList, type BufferSource } from './webidl.js';
+import { enforceRange, enforceUnsignedLong, isBufferSource, isDetached, requireDictionary, takeOrCopyBytes, detach, detachTransferList, type BufferSource } from './webidl.js';
 
 export type AlphaOption = 'keep' | 'discard';
 export type VideoFrameMetadata = Record<string, unknown>;
@@ -168,7 +168,10 @@ export class VideoFrame {
     const parsed = validateBufferInit(init, ArrayBuffer.isView(data) ? data.byteLength : data.byteLength);
     const transfer = detachTransferList(init.transfer, 'VideoFrameBufferInit');
     // A transferred buffer is adopted without a copy; otherwise the native side copies once.
-    const bytes = takeOrCopyBytesLazily(data, transfer);
+    const sourceBuffer = ArrayBuffer.isView(data) ? data.buffer : data;
+    const adopt = transfer.includes(sourceBuffer as ArrayBuffer);
+    const bytes = adopt ? takeOrCopyBytes(data, transfer) : data;
+    if (!adopt) detach(transfer);
     const nativeFrame = native.NativeFrame.fromVideoBuffer(
       parsed.format,
       parsed.codedWidth,
@@ -176,7 +179,9 @@ export class VideoFrame {
       bytes,
       parsed.planes.map((p) => p.offset),
       parsed.planes.map((p) => p.stride),
+      adopt,
     );
+
     return {
       nativeFrame,
       slots: {
@@ -331,6 +336,7 @@ export class VideoFrame {
         layouts[0]!.stride,
         swsColorspace,
         fullRange === true,
+        parsed.colorSpace === 'display-p3',
       );
       return layouts;
     }
@@ -382,11 +388,4 @@ export class VideoFrame {
   static isRgb(frame: VideoFrame): boolean {
     return frame.#slots.format !== null && isRgbFormat(frame.#slots.format);
   }
-}
-
-function takeOrCopyBytesLazily(data: BufferSource, transfer: ArrayBuffer[]): BufferSource {
-  // Without a transfer the native side makes the one copy; with one, we adopt the memory and the
-  // native side still copies (Node-API cannot keep a JavaScript buffer alive from a worker
-  // thread), but the caller's buffer is detached as the spec requires.
-  return transfer.length > 0 ? takeOrCopyBytes(data, transfer) : data;
 }

@@ -92,8 +92,9 @@ export function detach(buffers: ArrayBuffer[]): Map<ArrayBuffer, ArrayBuffer> {
 export function takeOrCopyBytes(source: BufferSource, transfer: ArrayBuffer[]): Uint8Array {
   const view = bytesOf(source);
   const buffer = view.buffer as ArrayBuffer;
-  const moved = detach(transfer);
-  const adopted = moved.get(buffer);
-  if (adopted !== undefined) return new Uint8Array(adopted, view.byteOffset, view.byteLength);
-  return new Uint8Array(view);
+  // Read the view's extent before detaching: a view of a detached buffer reports length 0.
+  const { byteOffset, byteLength } = view;
+  const copy = transfer.includes(buffer) ? null : new Uint8Array(view);
+  const adopted = detach(transfer).get(buffer);
+  return adopted !== undefined ? new Uint8Array(adopted, byteOffset, byteLength) : copy!;
 }
