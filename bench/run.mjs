@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// npm run bench: every case side by side with the ffmpeg CLI in the same run, medians of several
+// runs, written to bench/RESULTS.md with the machine, the date and the command.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machine, median } from './lib.mjs';
+import { videoEncodeCase } from './cases/video-encode.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+const CASES = [
+  { id: 'h264-360p-realtime', run: () => videoEncodeCase({ codec: 'h264', width: 640, height: 360, frames: 300, latencyMode: 'realtime', bitrate: 1_000_000 }) },
+  { id: 'h264-360p-quality', run: () => videoEncodeCase({ codec: 'h264', width: 640, height: 360, frames: 150, latencyMode: 'quality', bitrate: 1_000_000 }) },
+  { id: 'h264-720p-realtime', run: () => videoEncodeCase({ codec: 'h264', width: 1280, height: 720, frames: 150, latencyMode: 'realtime', bitrate: 2_500_000 }) },
+  { id: 'h264-720p-quality', run: () => videoEncodeCase({ codec: 'h264', width: 1280, height: 720, frames: 60, latencyMode: 'quality', bitrate: 2_500_000 }) },
+  { id: 'h264-1080p-realtime', run: () => videoEncodeCase({ codec: 'h264', width: 1920, height: 1080, frames: 90, latencyMode: 'realtime', bitrate: 5_000_000 }) },
+  { id: 'h264-1080p-quality', run: () => videoEncodeCase({ codec: 'h264', width: 1920, height: 1080, frames: 30, latencyMode: 'quality', bitrate: 5_000_000 }) },
+];
+
+function summarize(results) {
+  const first = results[0];
+  const pick = (side, key) => median(results.map((r) => r[side][key]));
+  return {
+    name: first.name,
+    frames: first.frames,
+    oursFps: pick('ours', 'fps'),
+    ffmpegFps: pick('ffmpeg', 'fps'),
+    ratio: median(results.map((r) => r.ours.fps / r.ffmpeg.fps)),
+    oursCpu: pick('ours', 'cpu'),
+    ffmpegCpu: pick('ffmpeg', 'cpu'),
+    oursRss: pick('ours', 'peakRssMb'),
+    ffmpegRss: pick('ffmpeg', 'peakRssMb'),
+    loop: first.ours.loop ? [0, 1, 2].map((i) => median(results.map((r) => r.ours.loop[i]))) : null,
+    oursBytes: pick('ours', 'bytes'),
+    ffmpegBytes: pick('ffmpeg', 'bytes'),
+    oursPsnr: pick('ours', 'psnr'),
+    ffmpegPsnr: pick('ffmpeg', 'psnr'),
+    note: first.note ?? '',
+  };
+}
+
+const rows = [];
+const started = Date.now();
+for (const c of CASES) {
+  if (only.length > 0 && !only.some((o) => c.id.includes(o))) continue;
+  const results = [];
+  for (let i = 0; i < (c.runs ?? RUNS); i++) results.push(await c.run());
+  const row = summarize(results);
+  rows.push(row);
+  console.log(`${row.name}: ours ${row.oursFps.toFixed(1)} fps, ffmpeg ${row.ffmpegFps.toFixed(1)} fps, ratio ${row.ratio.toFixed(3)}, ` +
+    `PSNR ${row.oursPsnr.toFixed(2)}/${row.ffmpegPsnr.toFixed(2)} dB, bytes ${row.oursBytes}/${row.ffmpegBytes}` +
+    (row.loop ? `, loop p99 ${row.loop[1].toFixed(2)} ms` : ''));
+}
+const seconds = (Date.now() - started) / 1000;
+
+const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+const table = [
+  '| case | frames | ours fps | ffmpeg fps | ratio | CPU s (ours/ffmpeg) | peak RSS MB (ours/ffmpeg) | loop delay p50/p99/max ms | bytes (ours/ffmpeg) | PSNR dB (ours/ffmpeg) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) =>
+    `| ${r.name} | ${r.frames} | ${f(r.oursFps)} | ${f(r.ffmpegFps)} | **${f(r.ratio, 3)}** | ${f(r.oursCpu, 2)} / ${f(r.ffmpegCpu, 2)} | ${f(r.oursRss, 0)} / ${f(r.ffmpegRss, 0)} | ` +
+    `${r.loop ? r.loop.map((x) => f(x, 2)).join(' / ') : '-'} | ${r.oursBytes} / ${r.ffmpegBytes} | ${f(r.oursPsnr, 2)} / ${f(r.ffmpegPsnr, 2)} |`),
+];
+const md = [
+  '# Benchmark results',
+  '',
+  `- Machine: ${machine()}`,
+  `- Date: ${new Date().toISOString()}`,
+  `- Command: \`npm run bench${only.length ? ' -- ' + only.join(' ') : ''}\` (BENCH_RUNS=${RUNS}; medians of ${RUNS} runs; ${f(seconds, 0)} s in all)`,
+  '',
+  'Ratios are ours / ffmpeg CLI, measured in the same script on the same raw input with the same encoder settings.',
+  'ffmpeg\'s figures include reading the raw file; ours include building each VideoFrame from memory.',
+  '',
+  ...table,
+  '',
+];
+writeFileSync(join(here, 'RESULTS.md'), md.join('\n'));
+console.log(`wrote bench/RESULTS.md (${f(seconds, 0)} s)`);
