@@ -28,7 +28,7 @@ static void LowerThreadPriority() {
 #if defined(__linux__)
   static const int step = [] {
     const char* value = std::getenv("WEBCODECS_STREAMS_CODEC_NICE");
-    return value != nullptr ? std::atoi(value) : 5;
+    return value != nullptr ? std::atoi(value) : 10;
   }();
   if (step <= 0) return;
   const pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
