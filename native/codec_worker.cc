@@ -20,6 +20,16 @@ namespace wcs {
 // ---------------------------------------------------------------------------------------------
 // Worker thread side
 
+// Bytes an input keeps alive while it waits in the inbox (the frame's buffers or the packet).
+static size_t InputBytes(const CodecInput& input) {
+  size_t bytes = 0;
+  if (input.packet) bytes += static_cast<size_t>(input.packet->size);
+  if (input.frame) {
+    for (int i = 0; i < AV_NUM_DATA_POINTERS && input.frame->buf[i] != nullptr; i++) bytes += input.frame->buf[i]->size;
+  }
+  return bytes;
+}
+
 // Codec threads run a little below the JavaScript thread's priority (Linux: threads have their own
 // nice value, and the threads a codec library starts inherit it), so when every core is busy
 // coding, the event loop still gets the CPU the moment it needs it. Throughput is unchanged when
@@ -75,7 +85,8 @@ void WorkerState::Run() {
       inbox_.pop_front();
       if (message.kind == Message::Kind::Input) {
         inputsQueued_--;
-        if (wantRoom_ && inputsQueued_ < capacity_) {
+        inputBytesQueued_ -= InputBytes(*message.input);
+        if (wantRoom_ && HasRoomLocked()) {
           wantRoom_ = false;
           EmitLocked(Event{Event::Kind::Room});
         }
@@ -155,11 +166,12 @@ bool WorkerState::Post(Message message) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closePosted_) return true;  // closed: the message is dropped, as the spec's Close says
   if (message.kind == Message::Kind::Input) {
-    if (inputsQueued_ >= capacity_) {
+    if (!HasRoomLocked()) {
       wantRoom_ = true;
       return false;
     }
     inputsQueued_++;
+    inputBytesQueued_ += InputBytes(*message.input);
   }
   pending_++;
   inbox_.push_back(std::move(message));
@@ -176,6 +188,7 @@ void WorkerState::ClearAndPost(Message message) {
     pending_ -= static_cast<int64_t>(inbox_.size());
     dropped.swap(inbox_);
     inputsQueued_ = 0;
+    inputBytesQueued_ = 0;
     wantRoom_ = false;
     pending_++;
     inbox_.push_back(std::move(message));

@@ -81,7 +81,16 @@ class WorkerState {
   void EmitLocked(Event event);
 
   const std::string role_;
+  // The inbox is saturated once it holds `capacity_` inputs and at least kInboxBytes of them, or
+  // kMaxInboxInputs inputs: large frames saturate it after a few (bounding memory), tiny ones are
+  // batched deeper so the worker does not wait for a JavaScript turn every few inputs.
+  static constexpr size_t kInboxBytes = 4 << 20;
+  static constexpr size_t kMaxInboxInputs = 64;
+  bool HasRoomLocked() const {
+    return inputsQueued_ < capacity_ || (inputsQueued_ < kMaxInboxInputs && inputBytesQueued_ < kInboxBytes);
+  }
   const size_t capacity_;
+  size_t inputBytesQueued_ = 0;
 
   std::mutex mutex_;
   std::condition_variable wake_;

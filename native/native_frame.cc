@@ -158,6 +158,7 @@ Napi::Function NativeFrame::DefineClass(Napi::Env env) {
           InstanceMethod<&NativeFrame::CopyTo>("copyTo"),
           InstanceMethod<&NativeFrame::ConvertTo>("convertTo"),
           InstanceMethod<&NativeFrame::Info>("info"),
+          InstanceMethod<&NativeFrame::ByteLength>("byteLength"),
       });
 }
 
@@ -381,6 +382,11 @@ Napi::Value NativeFrame::ConvertTo(const Napi::CallbackInfo& info) {
   Napi::Promise promise = task->Promise();
   task->Queue();
   return promise;
+}
+
+// byteLength(): bytes this reference keeps alive (0 once closed); cheap, for queue accounting.
+Napi::Value NativeFrame::ByteLength(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(bytes_));
 }
 
 // info(): what JavaScript needs to describe the frame (decoder outputs carry no JS-side init).

@@ -34,6 +34,7 @@ class NativeFrame : public Napi::ObjectWrap<NativeFrame> {
   Napi::Value CopyTo(const Napi::CallbackInfo& info);
   Napi::Value ConvertTo(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value ByteLength(const Napi::CallbackInfo& info);
 
   FramePtr frame_;
   int64_t bytes_ = 0;

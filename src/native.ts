@@ -40,6 +40,8 @@ export interface NativeFrame {
   close(): void;
   clone(): NativeFrame;
   info(): NativeFrameInfo | null;
+  /** Bytes this reference keeps alive (0 once closed). */
+  byteLength(): number;
   copyTo(dest: ArrayBufferView | ArrayBuffer, copies: NativeRowCopy[]): Promise<void>;
   convertTo(
     dest: ArrayBufferView | ArrayBuffer,
@@ -107,7 +109,7 @@ export type NativeConfig = Record<string, number | string | boolean | Uint8Array
 export interface NativeCodecWorker {
   onevents: ((events: NativeEvent[]) => void) | null;
   configure(generation: number, config: NativeConfig): void;
-  encode(generation: number, frame: NativeFrame, timestamp: number, duration: number | undefined, options: NativeConfig): boolean;
+  encode(generation: number, frame: NativeFrame, timestamp: number, duration: number | undefined, options?: NativeConfig): boolean;
   decode(generation: number, data: Uint8Array, timestamp: number, duration: number | undefined, key: boolean): boolean;
   flush(generation: number, id: number): void;
   reset(generation: number): void;

@@ -22,6 +22,8 @@ export interface TestCodecConfig {
 
 export type TestCodecOutput = EncodedVideoChunk | VideoFrame;
 
+const KEY_FRAME = { keyFrame: true };
+
 export interface TestCodecInit {
   output: (output: TestCodecOutput) => void;
   error: WebCodecsErrorCallback;
@@ -59,9 +61,9 @@ export class TestCodec extends CodecBase {
     const clone = internals.nativeFrame.clone();
     const { timestamp, duration } = internals.slots;
     this.queueInput({
-      bytes: clone.info()?.bytes ?? 0,
+      bytes: clone.byteLength(),
       send: (worker: NativeCodecWorker, generation: number) =>
-        worker.encode(generation, clone, timestamp, duration ?? undefined, { keyFrame: Boolean(options.keyFrame) }),
+        worker.encode(generation, clone, timestamp, duration ?? undefined, options.keyFrame === true ? KEY_FRAME : undefined),
       release: () => clone.close(),
     });
   }
