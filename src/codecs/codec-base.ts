@@ -10,6 +10,7 @@
 import { native, type CodecRole, type NativeCodecWorker, type NativeConfig, type NativeEvent, type NativeOutput } from '../native.js';
 import { domException, invalidState, reportCallbackError, type CodecErrorName } from './errors.js';
 import { resourceLimits } from './resource-limits.js';
+import { codecThreadCount } from './threading.js';
 
 export type CodecState = 'unconfigured' | 'configured' | 'closed';
 
@@ -247,7 +248,8 @@ export abstract class CodecBase extends EventTarget {
       });
       return;
     }
-    this.#worker!.configure(this.#generation, message.config);
+    const config = message.config.threads === undefined ? { ...message.config, threads: codecThreadCount() } : message.config;
+    this.#worker!.configure(this.#generation, config);
   }
 
   /** Running an encode/decode control message: false means "not processed" (saturated). */
