@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, median } from './lib.mjs';
 import { videoEncodeCase } from './cases/video-encode.mjs';
+import { concurrentDecodeCase, prepareBitstream, videoDecodeCase } from './cases/video-decode.mjs';
+import { engineOverheadCase } from './cases/engine-overhead.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -18,7 +20,11 @@ const CASES = [
   { id: 'h264-720p-quality', run: () => videoEncodeCase({ codec: 'h264', width: 1280, height: 720, frames: 60, latencyMode: 'quality', bitrate: 2_500_000 }) },
   { id: 'h264-1080p-realtime', run: () => videoEncodeCase({ codec: 'h264', width: 1920, height: 1080, frames: 90, latencyMode: 'realtime', bitrate: 5_000_000 }) },
   { id: 'h264-1080p-quality', run: () => videoEncodeCase({ codec: 'h264', width: 1920, height: 1080, frames: 30, latencyMode: 'quality', bitrate: 5_000_000 }) },
+  { id: 'h264-decode-1080p', run: async () => videoDecodeCase({ codec: 'h264', width: 1920, height: 1080, prepared: (prepared.h264 ??= await prepareBitstream('h264', 1920, 1080, 120)) }) },
+  { id: 'concurrent-decode-32', runs: 1, run: () => concurrentDecodeCase({ codec: 'h264', width: 640, height: 360, frames: 60, decoders: 32 }) },
+  { id: 'engine-overhead', run: () => engineOverheadCase({ count: 100_000 }) },
 ];
+const prepared = {};
 
 function summarize(results) {
   const first = results[0];

@@ -78,9 +78,11 @@ void WorkerState::Run() {
   LowerThreadPriority();
   for (;;) {
     Message message;
+    std::vector<std::vector<Event>> delivered;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return !inbox_.empty(); });
+      delivered.swap(delivered_);
       message = std::move(inbox_.front());
       inbox_.pop_front();
       if (message.kind == Message::Kind::Input) {
@@ -92,6 +94,7 @@ void WorkerState::Run() {
         }
       }
     }
+    delivered.clear();  // free delivered batches here, in this thread's own arena
     const bool stop = Process(message);
     message = Message{};  // drop the input's frame/packet here, on this thread, before "idle"
     {
@@ -243,7 +246,10 @@ void DeliverEvents(Napi::Env env, Napi::Function, TsfnContext* context, void*) {
     }
     events.Set(count++, e);
   }
-  batch.clear();
+  if (!closed) {
+    std::lock_guard<std::mutex> lock(state->mutex_);
+    state->delivered_.push_back(std::move(batch));  // the worker frees it (see delivered_)
+  }
 
   if (closed) {
     state->StopAndJoin();  // the thread has left its loop: this join does not wait on codec work

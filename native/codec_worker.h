@@ -100,6 +100,10 @@ class WorkerState {
   bool closePosted_ = false;
   int64_t pending_ = 0;  // messages posted and not yet finished
   std::vector<Event> outbox_;
+  // Delivered batches, destroyed on the worker thread: their memory came from the worker's malloc
+  // arena, and freeing it on the main thread would take that arena's lock (contended by a busy
+  // codec thread: measured stalls of the event loop with many codecs).
+  std::vector<std::vector<Event>> delivered_;
   bool deliveryScheduled_ = false;
   bool channelOpen_ = true;
 

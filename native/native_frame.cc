@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "addon_data.h"
+#include "frame_releaser.h"
 #include "adopted_buffer.h"
 #include "live_counters.h"
 #include "pixel_format.h"
@@ -187,7 +188,7 @@ NativeFrame::~NativeFrame() {
       Counters().videoFrames--;
       Counters().videoFrameBytes -= bytes_;
     }
-    frame_.reset();
+    ReleaseFrameLater(std::move(frame_));
   }
 }
 
@@ -216,7 +217,7 @@ void NativeFrame::Release(Napi::Env env) {
     Counters().videoFrameBytes -= bytes_;
   }
   Napi::MemoryManagement::AdjustExternalMemory(env, -bytes_);
-  frame_.reset();
+  ReleaseFrameLater(std::move(frame_));
   bytes_ = 0;
 }
 
