@@ -102,7 +102,7 @@ export async function prepareBitstream(codec, width, height, count) {
 export async function videoDecodeCase({ codec, width, height, frames: count, prepared }) {
   const { path, chunks, decoderConfig } = prepared ?? (await prepareBitstream(codec, width, height, count));
   const ours = await measureInProcess(() => decodeOurs(decoderConfig, chunks));
-  const theirs = runTimed('ffmpeg', ['-hide_banner', '-i', path, '-f', 'null', '-']);
+  const theirs = runTimed('ffmpeg', ['-hide_banner', '-benchmark', '-i', path, '-f', 'null', '-']);
   return {
     name: `${codec} decode ${width}x${height}`,
     frames: chunks.length,

@@ -59,7 +59,7 @@ export async function videoEncodeCase({ codec, width, height, frames: count, lat
   const config = { codec: CODEC_STRINGS[codec], width, height, bitrate, framerate: fps, latencyMode, avc: { format: 'annexb' } };
   const ours = await measureInProcess(() => encodeOurs(config, frames, fps, oursPath));
   const theirs = runTimed('ffmpeg', [
-    '-hide_banner', '-y', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(fps), '-i', raw,
+    '-hide_banner', '-benchmark', '-y', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(fps), '-i', raw,
     ...ffmpegEncoderArgs(codec, latencyMode, bitrate, fps), ...FORMATS[codec], theirsPath,
   ]);
   return {
