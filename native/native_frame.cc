@@ -157,6 +157,7 @@ Napi::Function NativeFrame::DefineClass(Napi::Env env) {
           InstanceMethod<&NativeFrame::Close>("close"),
           InstanceMethod<&NativeFrame::Clone>("clone"),
           InstanceMethod<&NativeFrame::CopyTo>("copyTo"),
+          InstanceMethod<&NativeFrame::CopyToSync>("copyToSync"),
           InstanceMethod<&NativeFrame::ConvertTo>("convertTo"),
           InstanceMethod<&NativeFrame::Info>("info"),
           InstanceMethod<&NativeFrame::ByteLength>("byteLength"),
@@ -286,13 +287,10 @@ Napi::Value NativeFrame::Clone(const Napi::CallbackInfo& info) {
   return Wrap(env, RefFrame(frame_.get()));
 }
 
-// copyTo(dest, copies[]) -> Promise<void>. Small copies run inline (a thread hop would cost more
-// than the copy); large ones on the thread pool.
-Napi::Value NativeFrame::CopyTo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!frame_) throw Napi::Error::New(env, "frame is closed");
-  DestView dest = GetDest(info[0]);
-  Napi::Array list = info[1].As<Napi::Array>();
+// The row copies JavaScript computed (spec layout algorithms), checked against the frame and the
+// destination so a wrong computation can never write or read out of bounds.
+std::vector<RowCopy> ParseRowCopies(Napi::Env env, const AVFrame* frame, const Napi::Array& list, size_t destLength,
+                                    int64_t* totalBytes) {
   std::vector<RowCopy> copies;
   int64_t total = 0;
   for (uint32_t i = 0; i < list.Length(); i++) {
@@ -304,15 +302,27 @@ Napi::Value NativeFrame::CopyTo(const Napi::CallbackInfo& info) {
                c.Get("rows").As<Napi::Number>().Int64Value(),
                c.Get("dstOffset").As<Napi::Number>().Int64Value(),
                c.Get("dstStride").As<Napi::Number>().Int64Value()};
-    if (rc.plane < 0 || rc.plane >= AV_NUM_DATA_POINTERS || frame_->data[rc.plane] == nullptr) {
+    if (rc.plane < 0 || rc.plane >= AV_NUM_DATA_POINTERS || frame->data[rc.plane] == nullptr) {
       throw Napi::RangeError::New(env, "plane index out of range");
     }
-    if (rc.rows > 0 && rc.dstOffset + (rc.rows - 1) * rc.dstStride + rc.rowBytes > static_cast<int64_t>(dest.length)) {
+    if (rc.rows > 0 && rc.dstOffset + (rc.rows - 1) * rc.dstStride + rc.rowBytes > static_cast<int64_t>(destLength)) {
       throw Napi::TypeError::New(env, "destination is too small for the requested layout");
     }
     total += rc.rowBytes * rc.rows;
     copies.push_back(rc);
   }
+  *totalBytes = total;
+  return copies;
+}
+
+// copyTo(dest, copies[]) -> Promise<void>. Small copies run inline (a thread hop would cost more
+// than the copy); large ones on the thread pool.
+Napi::Value NativeFrame::CopyTo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!frame_) throw Napi::Error::New(env, "frame is closed");
+  DestView dest = GetDest(info[0]);
+  int64_t total = 0;
+  std::vector<RowCopy> copies = ParseRowCopies(env, frame_.get(), info[1].As<Napi::Array>(), dest.length, &total);
   if (total < (256 << 10)) {
     CopyRows(frame_.get(), dest.data, copies);
     Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
@@ -328,6 +338,16 @@ Napi::Value NativeFrame::CopyTo(const Napi::CallbackInfo& info) {
   Napi::Promise promise = task->Promise();
   task->Queue();
   return promise;
+}
+
+// copyToSync(dest, copies[]): for AudioData.copyTo, which the spec makes synchronous.
+Napi::Value NativeFrame::CopyToSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!frame_) throw Napi::Error::New(env, "frame is closed");
+  DestView dest = GetDest(info[0]);
+  int64_t total = 0;
+  CopyRows(frame_.get(), dest.data, ParseRowCopies(env, frame_.get(), info[1].As<Napi::Array>(), dest.length, &total));
+  return env.Undefined();
 }
 
 // convertTo(dest, format, x, y, width, height, dstOffset, dstStride) -> Promise<void>: the

@@ -32,6 +32,7 @@ class NativeFrame : public Napi::ObjectWrap<NativeFrame> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Clone(const Napi::CallbackInfo& info);
   Napi::Value CopyTo(const Napi::CallbackInfo& info);
+  Napi::Value CopyToSync(const Napi::CallbackInfo& info);
   Napi::Value ConvertTo(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info);
   Napi::Value ByteLength(const Napi::CallbackInfo& info);

@@ -24,11 +24,34 @@ export { EncodedVideoChunk } from './codecs/encoded-video-chunk.js';
 export type { EncodedVideoChunkInit, EncodedVideoChunkType } from './codecs/encoded-video-chunk.js';
 export { EncodedAudioChunk } from './codecs/encoded-audio-chunk.js';
 export type { EncodedAudioChunkInit, EncodedAudioChunkType } from './codecs/encoded-audio-chunk.js';
+export { AudioEncoder } from './codecs/audio-encoder.js';
+export type {
+  AudioEncoderConfig,
+  AudioEncoderInit,
+  AudioEncoderSupport,
+  AudioDecoderConfigOutput,
+  EncodedAudioChunkMetadata,
+  EncodedAudioChunkOutputCallback,
+  AacBitstreamFormat,
+  AacEncoderConfig,
+  BitrateMode,
+  FlacEncoderConfig,
+  OpusApplication,
+  OpusBitstreamFormat,
+  OpusEncoderConfig,
+  OpusSignal,
+} from './codecs/audio-encoder.js';
+export { AudioDecoder } from './codecs/audio-decoder.js';
+export type { AudioDecoderConfig, AudioDecoderInit, AudioDecoderSupport, AudioDataOutputCallback } from './codecs/audio-decoder.js';
+export { AudioData } from './codecs/audio-data.js';
+export type { AudioDataInit, AudioDataCopyToOptions, AudioSampleFormat } from './codecs/audio-data.js';
 export type { CodecState, WebCodecsErrorCallback } from './codecs/codec-base.js';
 
 // Non-standard: diagnostics and limits.
 export { getLiveCounters, ffmpegVersions } from './diagnostics.js';
 export type { LiveCounters } from './diagnostics.js';
 export { setResourceLimits } from './codecs/resource-limits.js';
+export { setCodecThreads } from './codecs/threading.js';
 export type { ResourceLimits } from './codecs/resource-limits.js';
 export { register } from './register.js';
+

@@ -43,6 +43,7 @@ export interface NativeFrame {
   /** Bytes this reference keeps alive (0 once closed). */
   byteLength(): number;
   copyTo(dest: ArrayBufferView | ArrayBuffer, copies: NativeRowCopy[]): Promise<void>;
+  copyToSync(dest: ArrayBufferView | ArrayBuffer, copies: NativeRowCopy[]): void;
   convertTo(
     dest: ArrayBufferView | ArrayBuffer,
     format: string,

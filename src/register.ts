@@ -1,6 +1,9 @@
 // Installs the WebCodecs classes on globalThis where they are missing, so code written for
 // browsers (and libraries that look for WebCodecs on globalThis) runs unchanged. Never replaces
 // an implementation that is already there.
+import { AudioData } from './codecs/audio-data.js';
+import { AudioDecoder } from './codecs/audio-decoder.js';
+import { AudioEncoder } from './codecs/audio-encoder.js';
 import { EncodedAudioChunk } from './codecs/encoded-audio-chunk.js';
 import { EncodedVideoChunk } from './codecs/encoded-video-chunk.js';
 import { VideoColorSpace } from './codecs/video-color-space.js';
@@ -12,6 +15,9 @@ const CLASSES: Record<string, unknown> = {
   VideoEncoder,
   VideoDecoder,
   VideoFrame,
+  AudioEncoder,
+  AudioDecoder,
+  AudioData,
   EncodedVideoChunk,
   EncodedAudioChunk,
   VideoColorSpace,

@@ -128,7 +128,7 @@ export class VideoEncoder extends CodecBase {
     const clone = internals.nativeFrame.clone();
     const timestamp = slots.timestamp;
     const duration = slots.duration ?? undefined;
-    const bytes = clone.info()?.bytes ?? 0;
+    const bytes = clone.byteLength();
     this.queueInput({
       bytes,
       send: (worker: NativeCodecWorker, generation: number) => worker.encode(generation, clone, timestamp, duration, nativeOptions),

@@ -1,0 +1,56 @@
+#pragma once
+
+extern "C" {
+#include <libavutil/audio_fifo.h>
+}
+
+#include "codec_core.h"
+#include "codec_outputs.h"
+
+namespace wcs {
+
+struct AudioFifoDeleter {
+  void operator()(AVAudioFifo* fifo) const { av_audio_fifo_free(fifo); }
+};
+using AudioFifoPtr = std::unique_ptr<AVAudioFifo, AudioFifoDeleter>;
+
+class AudioEncoderCore : public CodecCore {
+ public:
+  void Configure(const ConfigMap& config, const OutputSink& out) override;
+  void Send(CodecInput& input, const OutputSink& out) override;
+  void Drain(const OutputSink& out) override;
+
+ private:
+  void Open(AVSampleFormat inputFormat);
+  void Queue(const AVFrame* frame);
+  void Resample(const AVFrame* frame);
+  FramePtr ConvertFormat(const AVFrame* frame);
+  void EncodeQueued(bool final, const OutputSink& out);
+  void Receive(const OutputSink& out);
+  void Emit(const AVPacket* packet, const OutputSink& out);
+
+  ConfigMap config_;
+  const AVCodec* codec_ = nullptr;
+  CodecContextPtr context_;
+  int inputRate_ = 0;
+  int channels_ = 0;
+  // Input frames in the codec's sample format (and rate) until a whole codec frame is there.
+  AudioFifoPtr fifo_;
+  // Sample format conversion (stateless, rebuilt when the input format changes) and sample rate
+  // conversion (stateful, one per stream; only when the codec runs at another rate).
+  SwrPtr formatSwr_;
+  AVSampleFormat formatSwrInput_ = AV_SAMPLE_FMT_NONE;
+  SwrPtr rateSwr_;
+  // The stream timeline: microseconds of the first input since (re)opening, plus codec samples.
+  std::optional<int64_t> baseTimestamp_;
+  int64_t samplesSent_ = 0;
+  int64_t nextPacketStart_ = 0;
+  std::optional<int64_t> firstPacketPts_;  // where the timeline starts, in codec samples
+  int64_t delay_ = 0;  // priming samples decoders output before the first input sample
+  std::optional<std::vector<uint8_t>> description_;
+  std::vector<uint8_t> extradata_;  // the codec's setup (AAC: AudioSpecificConfig, read for ADTS headers)
+  bool adts_ = false;
+  bool announceConfig_ = false;
+};
+
+}  // namespace wcs
