@@ -1,5 +1,7 @@
 #include "h264_bitstream.h"
 
+#include "bit_reader.h"
+
 namespace wcs {
 
 std::vector<NalSpan> SplitAnnexB(const uint8_t* data, size_t size) {
@@ -78,12 +80,21 @@ std::vector<uint8_t> BuildAvcC(const uint8_t* data, size_t size) {
   }
   const int profile = sps[0].data[1];
   if (profile == 100 || profile == 110 || profile == 122 || profile == 244) {
-    // High profiles carry chroma format and bit depths (ISO/IEC 14496-15 5.3.3.1.2); our encoder
-    // produces 4:2:0 8-bit.
-    out.push_back(0xfc | 1);
-    out.push_back(0xf8 | 0);
-    out.push_back(0xf8 | 0);
-    out.push_back(0);
+    // High profiles carry chroma format and bit depths (ISO/IEC 14496-15 5.3.3.1.2), as the SPS
+    // states them: profile_idc, constraint flags, level_idc, then seq_parameter_set_id,
+    // chroma_format_idc, [separate_colour_plane_flag], bit_depth_luma/chroma_minus8.
+    const std::vector<uint8_t> rbsp = UnescapeRbsp(sps[0].data + 1, sps[0].size - 1);
+    BitReader bits(rbsp.data(), rbsp.size());
+    bits.Skip(24);
+    bits.Ue();
+    const uint32_t chromaFormat = bits.Ue();
+    if (chromaFormat == 3) bits.Skip(1);
+    const uint32_t lumaDepthMinus8 = bits.Ue();
+    const uint32_t chromaDepthMinus8 = bits.Ue();
+    out.push_back(static_cast<uint8_t>(0xfc | (chromaFormat & 3)));
+    out.push_back(static_cast<uint8_t>(0xf8 | (lumaDepthMinus8 & 7)));
+    out.push_back(static_cast<uint8_t>(0xf8 | (chromaDepthMinus8 & 7)));
+    out.push_back(0);  // numOfSequenceParameterSetExt
   }
   return out;
 }

@@ -19,17 +19,25 @@ void VideoDecoderCore::Configure(const ConfigMap& config, const OutputSink& out)
     std::memcpy(ctx->extradata, description->data(), description->size());
     ctx->extradata_size = static_cast<int>(description->size());
   }
+  // Hints only: the bitstream's own sizes win.
   if (config.Has("codedWidth")) ctx->width = static_cast<int>(config.Int("codedWidth", 0));
   if (config.Has("codedHeight")) ctx->height = static_cast<int>(config.Int("codedHeight", 0));
   ctx->thread_count = static_cast<int>(config.Int("threads", 0));
+  const bool lowLatency = config.Bool("optimizeForLatency", false);
   // Frame threading holds one frame per thread before the first output; latency-sensitive users
   // get slice threading only.
-  ctx->thread_type = config.Bool("optimizeForLatency", false) ? FF_THREAD_SLICE : (FF_THREAD_FRAME | FF_THREAD_SLICE);
+  ctx->thread_type = lowLatency ? FF_THREAD_SLICE : (FF_THREAD_FRAME | FF_THREAD_SLICE);
+  // A damaged chunk is an EncodingError (as in browsers), not a silently concealed picture.
+  ctx->err_recognition |= AV_EF_EXPLODE;
   ctx->pkt_timebase = AVRational{1, 1000000};
+  // dav1d keeps several frames in flight unless told to return each one as soon as it can (its
+  // FFmpeg 5.1 wrapper maps the low-delay flag to max_frame_delay = 1). Not for h264: there the
+  // flag would disable output reordering.
+  if (lowLatency && name == "libdav1d") ctx->flags |= AV_CODEC_FLAG_LOW_DELAY;
   const int err = avcodec_open2(ctx.get(), codec, nullptr);
   if (err < 0) {
     ThrowCodecError("NotSupportedError", "decoder " + name + " rejected this configuration (" + AvErrorString(err) +
-                                             "); check the description (e.g. avcC) matches the codec string");
+                                             "); check the description (avcC, hvcC) matches the codec string");
   }
   context_ = std::move(ctx);
   timestamps_.Clear();
@@ -62,6 +70,9 @@ void VideoDecoderCore::Receive(const OutputSink& out) {
     const int err = avcodec_receive_frame(context_.get(), frame.get());
     if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
     if (err < 0) ThrowCodecError("EncodingError", "decoding failed (" + AvErrorString(err) + "); the stream may be corrupt");
+    if ((frame->flags & AV_FRAME_FLAG_CORRUPT) != 0 || frame->decode_error_flags != 0) {
+      ThrowCodecError("EncodingError", "a picture could not be decoded intact; the stream is corrupt or a reference is missing");
+    }
     auto output = std::make_unique<FrameOutput>();
     const int64_t pts = frame->best_effort_timestamp != AV_NOPTS_VALUE ? frame->best_effort_timestamp : frame->pts;
     if (auto entry = timestamps_.Take(pts)) {

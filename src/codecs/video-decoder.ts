@@ -7,6 +7,8 @@ import type { ParsedVideoCodec } from './config/codec-string/index.js';
 import { parseVideoDecoderConfig, type VideoDecoderConfig } from './config/video-decoder-config.js';
 import { EncodedChunk } from './encoded-chunk.js';
 import { EncodedVideoChunk } from './encoded-video-chunk.js';
+import { colorSpaceFromFFmpeg, pickDefaultColorSpace, type VideoColorSpaceInit } from './video-color-space.js';
+import type { VideoPixelFormat } from './pixel-format.js';
 import { VideoFrame } from './video-frame.js';
 import { requireDictionary, requireFunction } from './webidl.js';
 
@@ -69,8 +71,8 @@ export class VideoDecoder extends CodecBase {
           'DataError',
         );
       }
-      const hasDescription = this.#activeConfig?.description !== undefined;
-      if (this.#parsedCodec !== null && isKeyChunk(this.#parsedCodec.kind, data, hasDescription) === false) {
+      const description = this.#activeConfig?.description as Uint8Array | undefined;
+      if (this.#parsedCodec !== null && isKeyChunk(this.#parsedCodec.kind, data, description) === false) {
         throw new DOMException('VideoDecoder.decode(): the chunk is marked "key" but its bitstream is not a key frame', 'DataError');
       }
       this.#keyChunkRequired = false;
@@ -103,7 +105,7 @@ export class VideoDecoder extends CodecBase {
       ...(config?.displayAspectWidth !== undefined && config.displayAspectHeight !== undefined
         ? { displayAspectWidth: config.displayAspectWidth, displayAspectHeight: config.displayAspectHeight }
         : {}),
-      ...(config?.colorSpace !== undefined ? { colorSpace: config.colorSpace } : {}),
+      colorSpace: config?.colorSpace ?? detectedColorSpace(out),
       rotation: config?.rotation ?? 0,
       flip: config?.flip ?? false,
     });
@@ -125,4 +127,18 @@ export class VideoDecoder extends CodecBase {
   get [Symbol.toStringTag](): string {
     return 'VideoDecoder';
   }
+}
+
+/** "Output VideoFrames" step 4: the colour space the bitstream states. When it states none of
+ * primaries, transfer and matrix, nothing was detected and "Pick Color Space" gives the format's
+ * default (REC709 for YUV), keeping the range if the bitstream gave one. */
+function detectedColorSpace(out: NativeFrameOutput): VideoColorSpaceInit {
+  const info = out.frame.info()!;
+  const UNSPECIFIED = 2;
+  if (info.primaries !== UNSPECIFIED || info.transfer !== UNSPECIFIED || info.matrix !== UNSPECIFIED) {
+    return colorSpaceFromFFmpeg(info).toJSON();
+  }
+  const fallback = pickDefaultColorSpace((info.format || 'I420') as VideoPixelFormat).toJSON();
+  const range = colorSpaceFromFFmpeg(info).fullRange;
+  return range === null ? fallback : { ...fallback, fullRange: range };
 }

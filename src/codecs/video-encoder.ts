@@ -1,11 +1,12 @@
 // VideoEncoder (spec "VideoEncoder Interface") on the shared codec processing model.
 import { native, type NativeCodecWorker, type NativeOutput, type NativePacketOutput } from '../native.js';
 import { CodecBase, type WebCodecsErrorCallback } from './codec-base.js';
+import { parseVideoCodecString } from './config/codec-string/index.js';
 import { planVideoEncoder } from './config/video-codecs.js';
 import { parseVideoEncoderConfig, type VideoEncoderConfig } from './config/video-encoder-config.js';
 import { adoptChunkData } from './encoded-chunk.js';
 import { EncodedVideoChunk } from './encoded-video-chunk.js';
-import type { VideoColorSpaceInit } from './video-color-space.js';
+import { colorSpaceFromFFmpeg, colorSpaceToFFmpeg, type VideoColorSpaceInit } from './video-color-space.js';
 import { VideoFrame } from './video-frame.js';
 import { requireDictionary, requireFunction } from './webidl.js';
 
@@ -71,8 +72,9 @@ export class VideoEncoder extends CodecBase {
   #activeConfig: VideoEncoderConfig | null = null;
   #activeOutputConfig: VideoDecoderConfigOutput | null = null;
   #activeOrientation: { rotation: number; flip: boolean } | null = null;
-  /** Orientation of each queued frame, in input order, for the outputs' decoderConfig. */
+  /** The description and stream facts (codec, sizes, colour) of the latest newConfig output. */
   #pendingDescription: ArrayBuffer | undefined;
+  #pendingStream: Record<string, unknown> = {};
 
   constructor(init: VideoEncoderInit) {
     const dict = requireDictionary(init, 'VideoEncoderInit');
@@ -122,6 +124,8 @@ export class VideoEncoder extends CodecBase {
       visibleY: slots.visibleRect.y,
       visibleWidth: slots.visibleRect.width,
       visibleHeight: slots.visibleRect.height,
+      // The encoder signals the frames' colour space in the bitstream (and decoderConfig).
+      ...colorSpaceToFFmpeg(slots.colorSpace),
     };
     if (quantizer !== undefined) nativeOptions.quantizer = quantizer;
     // "Clone VideoFrame": the queue holds its own reference; the caller may close theirs at once.
@@ -136,16 +140,19 @@ export class VideoEncoder extends CodecBase {
     });
   }
 
+  /** The per-frame quantizer of the active codec's registration (its `avc`, `hevc`, `vp9` or `av1`
+   * member); options for other codecs are ignored, as is a quantizer outside "quantizer" mode. */
   #quantizerOf(opts: Record<string, unknown>): number | undefined {
-    for (const key of ['avc', 'hevc', 'vp9', 'av1']) {
-      const sub = opts[key] as { quantizer?: unknown } | undefined;
-      if (sub?.quantizer !== undefined && sub.quantizer !== null) {
-        const q = Number(sub.quantizer);
-        if (!Number.isInteger(q) || q < 0 || q > 0xffff) throw new TypeError(`${key}.quantizer must be an unsigned short`);
-        return q;
-      }
-    }
-    return undefined;
+    const config = this.#activeConfig;
+    if (config === null || config.bitrateMode !== 'quantizer') return undefined;
+    const kind = parseVideoCodecString(config.codec)?.kind;
+    const max = kind === 'avc' || kind === 'hevc' ? 51 : kind === 'vp9' || kind === 'av1' ? 255 : undefined;
+    if (kind === undefined || max === undefined) return undefined;
+    const sub = opts[kind] as { quantizer?: unknown } | undefined;
+    if (sub?.quantizer === undefined || sub.quantizer === null) return undefined;
+    const q = Number(sub.quantizer);
+    if (!Number.isInteger(q) || q < 0 || q > max) throw new TypeError(`VideoEncoder.encode(): ${kind}.quantizer must be an integer from 0 to ${max}`);
+    return q;
   }
 
   protected onReset(): void {
@@ -163,12 +170,9 @@ export class VideoEncoder extends CodecBase {
     } as unknown as ConstructorParameters<typeof EncodedVideoChunk>[0]);
     const metadata: EncodedVideoChunkMetadata = {};
     if (packet.newConfig) {
-      if (packet.description !== undefined) {
-        const d = packet.description;
-        this.#pendingDescription = d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer;
-      } else {
-        this.#pendingDescription = undefined;
-      }
+      const d = packet.description;
+      this.#pendingDescription = d === undefined ? undefined : (d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer);
+      this.#pendingStream = packet.extra ?? {};
       const outputConfig = this.#outputConfig();
       if (outputConfig !== null && !equalConfigs(this.#activeOutputConfig, outputConfig)) {
         this.#activeOutputConfig = outputConfig;
@@ -176,23 +180,35 @@ export class VideoEncoder extends CodecBase {
       }
     }
     if (packet.extra?.temporalLayerId !== undefined) metadata.svc = { temporalLayerId: Number(packet.extra.temporalLayerId) };
+    const alpha = packet.extra?.alphaSideData;
+    if (alpha instanceof Uint8Array) metadata.alphaSideData = alpha.buffer.slice(alpha.byteOffset, alpha.byteOffset + alpha.byteLength) as ArrayBuffer;
     this.invokeCallback(this.#output, chunk, metadata);
   }
 
-  /** "Output EncodedVideoChunks" step 5: the VideoDecoderConfig that describes the output. */
+  /** "Output EncodedVideoChunks" step 5: the VideoDecoderConfig that describes the output. The
+   * codec string, sizes and colour come from the encoder that produced it (a reconfigure's
+   * drained outputs belong to the previous configuration). */
   #outputConfig(): VideoDecoderConfigOutput | null {
-    const config = this.#activeConfig;
-    if (config === null) return null;
+    const stream = this.#pendingStream;
+    if (typeof stream.codec !== 'string') return null;
     const out: VideoDecoderConfigOutput = {
-      codec: config.codec,
-      codedWidth: config.width,
-      codedHeight: config.height,
+      codec: stream.codec,
+      codedWidth: Number(stream.codedWidth),
+      codedHeight: Number(stream.codedHeight),
       rotation: this.#activeOrientation?.rotation ?? 0,
       flip: this.#activeOrientation?.flip ?? false,
     };
-    if (config.displayWidth !== undefined && config.displayHeight !== undefined) {
-      out.displayAspectWidth = config.displayWidth;
-      out.displayAspectHeight = config.displayHeight;
+    if (stream.displayAspectWidth !== undefined && stream.displayAspectHeight !== undefined) {
+      out.displayAspectWidth = Number(stream.displayAspectWidth);
+      out.displayAspectHeight = Number(stream.displayAspectHeight);
+    }
+    if (stream.primaries !== undefined) {
+      out.colorSpace = colorSpaceFromFFmpeg({
+        primaries: Number(stream.primaries),
+        transfer: Number(stream.transfer),
+        matrix: Number(stream.matrix),
+        range: Number(stream.range),
+      }).toJSON();
     }
     if (this.#pendingDescription !== undefined) out.description = this.#pendingDescription;
     return out;
