@@ -2,12 +2,16 @@
 // environment cleanup hook that stops codec threads when the process or a Worker ends.
 #include <napi.h>
 
+#include <cstdlib>
+
 #include "addon_data.h"
 #include "adopted_buffer.h"
 #include "codec_worker.h"
 #include "config_probe.h"
+#include "demuxer.h"
 #include "ffmpeg.h"
 #include "live_counters.h"
+#include "muxer.h"
 #include "native_frame.h"
 
 namespace wcs {
@@ -70,12 +74,18 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   data->env = env;
   env.SetInstanceData<AddonData>(data);  // deleted by Node-API when the environment ends
   napi_add_env_cleanup_hook(env, StopAllWorkers, data);
-  av_log_set_level(AV_LOG_ERROR);
+  // FFmpeg's own log lines would go to stderr of every process using the library; errors reach
+  // users as DOMExceptions instead. WEBCODECS_STREAMS_FFMPEG_LOG=<level> (e.g. 16 = error, 32 =
+  // info, 48 = debug) turns them on for debugging.
+  const char* logLevel = std::getenv("WEBCODECS_STREAMS_FFMPEG_LOG");
+  av_log_set_level(logLevel != nullptr ? std::atoi(logLevel) : AV_LOG_QUIET);
 
   Napi::Function frameClass = NativeFrame::DefineClass(env);
   data->nativeFrameClass = Napi::Persistent(frameClass);
   exports.Set("NativeFrame", frameClass);
   exports.Set("CodecWorker", CodecWorker::DefineClass(env));
+  exports.Set("Demuxer", Demuxer::DefineClass(env));
+  exports.Set("Muxer", Muxer::DefineClass(env));
   exports.Set("probeConfig", Napi::Function::New(env, ProbeConfig));
   exports.Set("liveCounters", Napi::Function::New(env, LiveCountersValue));
   exports.Set("hasEncoder", Napi::Function::New(env, HasEncoder));

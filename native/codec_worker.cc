@@ -88,6 +88,7 @@ void WorkerState::Run() {
       if (message.kind == Message::Kind::Input) {
         inputsQueued_--;
         inputBytesQueued_ -= InputBytes(*message.input);
+        if (message.input->packet) packetsQueued_--;
         if (wantRoom_ && HasRoomLocked()) {
           wantRoom_ = false;
           EmitLocked(Event{Event::Kind::Room});
@@ -175,6 +176,7 @@ bool WorkerState::Post(Message message) {
     }
     inputsQueued_++;
     inputBytesQueued_ += InputBytes(*message.input);
+    if (message.input->packet) packetsQueued_++;
   }
   pending_++;
   inbox_.push_back(std::move(message));
@@ -192,6 +194,7 @@ void WorkerState::ClearAndPost(Message message) {
     dropped.swap(inbox_);
     inputsQueued_ = 0;
     inputBytesQueued_ = 0;
+    packetsQueued_ = 0;
     wantRoom_ = false;
     pending_++;
     inbox_.push_back(std::move(message));
@@ -205,6 +208,10 @@ void WorkerState::StopAndJoin() {
 }
 
 void DeliverEvents(Napi::Env env, Napi::Function, TsfnContext* context, void*) {
+  // Environment teardown: Node may have run the channel's finalizer (deleting `context`) before it
+  // flushes the queued calls with a null env, so `context` must not be touched. Undelivered events
+  // are freed with their WorkerState.
+  if (env == nullptr) return;
   std::shared_ptr<WorkerState> state = context->state;
   std::vector<Event> batch;
   {
@@ -212,7 +219,6 @@ void DeliverEvents(Napi::Env env, Napi::Function, TsfnContext* context, void*) {
     batch.swap(state->outbox_);
     state->deliveryScheduled_ = false;
   }
-  if (env == nullptr) return;  // environment torn down: the batch is freed here
   Napi::HandleScope scope(env);
   DrainReleasedBuffers(env);  // transferred buffers a codec thread let go of
 

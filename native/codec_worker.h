@@ -86,9 +86,13 @@ class WorkerState {
   // batched deeper so the worker does not wait for a JavaScript turn every few inputs.
   static constexpr size_t kInboxBytes = 4 << 20;
   static constexpr size_t kMaxInboxInputs = 64;
+  // Only frames (encoder inputs) are batched deeper: a compressed packet's size says nothing of the
+  // frame it decodes to, so decoder inboxes stay at `capacity_` inputs.
   bool HasRoomLocked() const {
-    return inputsQueued_ < capacity_ || (inputsQueued_ < kMaxInboxInputs && inputBytesQueued_ < kInboxBytes);
+    return inputsQueued_ < capacity_ ||
+           (packetsQueued_ == 0 && inputsQueued_ < kMaxInboxInputs && inputBytesQueued_ < kInboxBytes);
   }
+  size_t packetsQueued_ = 0;
   const size_t capacity_;
   size_t inputBytesQueued_ = 0;
 

@@ -82,8 +82,13 @@ struct DestView {
 DestView GetDest(const Napi::Value& value) {
   Napi::Env env = value.Env();
   if (value.IsTypedArray()) {
-    Napi::TypedArray view = value.As<Napi::TypedArray>();
-    return {view, static_cast<uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset(), view.ByteLength()};
+    // napi_get_typedarray_info gives the data pointer directly, also for views of a
+    // SharedArrayBuffer (whose buffer napi_get_arraybuffer_info would refuse).
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+    return {value.As<Napi::Object>(), static_cast<uint8_t*>(data), value.As<Napi::TypedArray>().ByteLength()};
   }
   if (value.IsDataView()) {
     Napi::DataView view = value.As<Napi::DataView>();

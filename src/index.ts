@@ -19,7 +19,11 @@ export type { VideoFrameInit, VideoFrameMetadata, AlphaOption } from './codecs/v
 export type { VideoFrameBufferInit, VideoFrameCopyToOptions, PlaneLayout } from './codecs/video-frame-layout.js';
 export type { VideoPixelFormat } from './codecs/pixel-format.js';
 export { VideoColorSpace } from './codecs/video-color-space.js';
-export type { VideoColorSpaceInit } from './codecs/video-color-space.js';
+export type { VideoColorSpaceInit, VideoColorPrimaries, VideoTransferCharacteristics, VideoMatrixCoefficients } from './codecs/video-color-space.js';
+export type { BufferSource, AllowSharedBufferSource } from './codecs/webidl.js';
+export type { LatencyMode, VideoEncoderBitrateMode, AvcBitstreamFormat, HevcBitstreamFormat } from './codecs/config/video-encoder-config.js';
+export type { DOMRectInit, PredefinedColorSpace } from './codecs/video-frame-layout.js';
+export type { EncodedChunkInit, EncodedChunkType } from './codecs/encoded-chunk.js';
 export { EncodedVideoChunk } from './codecs/encoded-video-chunk.js';
 export type { EncodedVideoChunkInit, EncodedVideoChunkType } from './codecs/encoded-video-chunk.js';
 export { EncodedAudioChunk } from './codecs/encoded-audio-chunk.js';
@@ -45,6 +49,9 @@ export { AudioDecoder } from './codecs/audio-decoder.js';
 export type { AudioDecoderConfig, AudioDecoderInit, AudioDecoderSupport, AudioDataOutputCallback } from './codecs/audio-decoder.js';
 export { AudioData } from './codecs/audio-data.js';
 export type { AudioDataInit, AudioDataCopyToOptions, AudioSampleFormat } from './codecs/audio-data.js';
+export { ImageDecoder } from './codecs/image-decoder.js';
+export type { ImageDecoderInit, ImageDecodeOptions, ImageDecodeResult, ImageBufferSource, ColorSpaceConversion } from './codecs/image-decoder.js';
+export { ImageTrack, ImageTrackList } from './codecs/image-track.js';
 export type { CodecState, WebCodecsErrorCallback } from './codecs/codec-base.js';
 
 // Non-standard: diagnostics and limits.
@@ -55,3 +62,8 @@ export { setCodecThreads } from './codecs/threading.js';
 export type { ResourceLimits } from './codecs/resource-limits.js';
 export { register } from './register.js';
 
+// Non-standard: streams (VideoEncoderStream, VideoDecoderStream, AudioEncoderStream, AudioDecoderStream and their options).
+export * from './streams/index.js';
+
+// Non-standard: containers (Demuxer, Muxer and their types, on libavformat).
+export * from './containers/index.js';

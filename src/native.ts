@@ -42,10 +42,10 @@ export interface NativeFrame {
   info(): NativeFrameInfo | null;
   /** Bytes this reference keeps alive (0 once closed). */
   byteLength(): number;
-  copyTo(dest: ArrayBufferView | ArrayBuffer, copies: NativeRowCopy[]): Promise<void>;
-  copyToSync(dest: ArrayBufferView | ArrayBuffer, copies: NativeRowCopy[]): void;
+  copyTo(dest: ArrayBufferView, copies: NativeRowCopy[]): Promise<void>;
+  copyToSync(dest: ArrayBufferView, copies: NativeRowCopy[]): void;
   convertTo(
-    dest: ArrayBufferView | ArrayBuffer,
+    dest: ArrayBufferView,
     format: string,
     x: number,
     y: number,
@@ -64,7 +64,7 @@ export interface NativeFrameClass {
     format: string,
     codedWidth: number,
     codedHeight: number,
-    data: ArrayBufferView | ArrayBuffer,
+    data: ArrayBufferView,
     offsets: number[],
     strides: number[],
     adopt?: boolean,
@@ -74,7 +74,7 @@ export interface NativeFrameClass {
     sampleRate: number,
     numberOfChannels: number,
     numberOfFrames: number,
-    data: ArrayBufferView | ArrayBuffer,
+    data: ArrayBufferView,
   ): NativeFrame;
 }
 
@@ -117,7 +117,7 @@ export interface NativeCodecWorker {
   close(): void;
 }
 
-export type CodecRole = 'video-encoder' | 'video-decoder' | 'audio-encoder' | 'audio-decoder' | 'test';
+export type CodecRole = 'video-encoder' | 'video-decoder' | 'audio-encoder' | 'audio-decoder' | 'image-decoder' | 'test';
 
 export interface LiveCounters {
   videoFrames: number;

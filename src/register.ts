@@ -6,6 +6,8 @@ import { AudioDecoder } from './codecs/audio-decoder.js';
 import { AudioEncoder } from './codecs/audio-encoder.js';
 import { EncodedAudioChunk } from './codecs/encoded-audio-chunk.js';
 import { EncodedVideoChunk } from './codecs/encoded-video-chunk.js';
+import { ImageDecoder } from './codecs/image-decoder.js';
+import { ImageTrack, ImageTrackList } from './codecs/image-track.js';
 import { VideoColorSpace } from './codecs/video-color-space.js';
 import { VideoDecoder } from './codecs/video-decoder.js';
 import { VideoEncoder } from './codecs/video-encoder.js';
@@ -21,6 +23,9 @@ const CLASSES: Record<string, unknown> = {
   EncodedVideoChunk,
   EncodedAudioChunk,
   VideoColorSpace,
+  ImageDecoder,
+  ImageTrack,
+  ImageTrackList,
 };
 
 /** Installs what is missing on globalThis; returns the names it installed. */

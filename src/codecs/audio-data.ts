@@ -148,7 +148,7 @@ export class AudioData {
     return { nativeFrame, slots: { format, sampleRate, numberOfFrames, numberOfChannels, timestamp } };
   }
 
-  /** Wraps a decoder output (internal). */
+  /** @internal Wraps a decoder output (internal). */
   static fromNative(nativeFrame: NativeFrame, timestamp: number): AudioData {
     const info = nativeFrame.info()!;
     const slots: AudioSlots = {
@@ -161,7 +161,7 @@ export class AudioData {
     return new AudioData({ [fromNativeKey]: { nativeFrame, slots } } as unknown as AudioDataInit);
   }
 
-  /** Internal: the native reference and the slots an encoder needs (null once closed). */
+  /** @internal Internal: the native reference and the slots an encoder needs (null once closed). */
   static internals(data: AudioData): ({ nativeFrame: NativeFrame } & Readonly<AudioSlots>) | null {
     if (!(data instanceof AudioData) || data.#native === null) return null;
     return { nativeFrame: data.#native, ...data.#slots };

@@ -22,6 +22,8 @@ export interface AudioDecoderSupport {
   config: AudioDecoderConfig;
 }
 
+const AUDIO_DECODER_INBOX = 16;
+
 export class AudioDecoder extends CodecBase {
   #output: AudioDataOutputCallback;
   #keyChunkRequired = true;
@@ -30,7 +32,9 @@ export class AudioDecoder extends CodecBase {
     const dict = requireDictionary(init, 'AudioDecoderInit');
     const output = requireFunction(dict.output, 'AudioDecoderInit.output') as AudioDataOutputCallback;
     const error = requireFunction(dict.error, 'AudioDecoderInit.error') as WebCodecsErrorCallback;
-    super('audio-decoder', error, typeof dict.maxQueuedBytes === 'number' ? dict.maxQueuedBytes : undefined);
+    // Decoded audio is small (kilobytes per chunk): a deeper inbox spares the worker a JavaScript
+    // turn every few chunks at little memory cost.
+    super('audio-decoder', error, typeof dict.maxQueuedBytes === 'number' ? dict.maxQueuedBytes : undefined, AUDIO_DECODER_INBOX);
     this.#output = output;
   }
 

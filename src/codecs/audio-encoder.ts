@@ -90,8 +90,9 @@ export class AudioEncoder extends CodecBase {
     const clone = parseAudioEncoderConfig(config);
     if (this.state === 'closed') throw new DOMException('AudioEncoder is closed; create a new one', 'InvalidStateError');
     const plan = planAudioEncoder(clone);
-    if (plan.supported) this.#activeConfig = clone;
-    this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `AudioEncoder: ${plan.reason}`);
+    this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `AudioEncoder: ${plan.reason}`, () => {
+      this.#activeConfig = clone;
+    });
   }
 
   encode(data: AudioData): void {

@@ -27,7 +27,7 @@ export interface QueuedInput {
 }
 
 type ControlMessage =
-  | { kind: 'configure'; config: NativeConfig | null; unsupported: string }
+  | { kind: 'configure'; config: NativeConfig | null; unsupported: string; activate: () => void }
   | { kind: 'input'; input: QueuedInput }
   | { kind: 'flush'; id: number };
 
@@ -37,7 +37,9 @@ interface PendingFlush {
 }
 
 /** Inputs the native inbox holds before the codec counts as saturated: enough that the worker
- * never waits for JavaScript between inputs, small enough to bound memory. */
+ * never waits for JavaScript between inputs, small enough to bound memory. (Encoders' inboxes go
+ * deeper for small frames, natively; decoders' stay at this count, since a chunk's size says
+ * nothing of the frame it decodes to.) */
 const DEFAULT_INBOX_CAPACITY = 4;
 
 export abstract class CodecBase extends EventTarget {
@@ -50,17 +52,23 @@ export abstract class CodecBase extends EventTarget {
   #pendingFlushPromises = new Map<number, PendingFlush>();
   #nextFlushId = 1;
   #dequeueEventScheduled = false;
+  #activateConfiguration: () => void = () => {};
   #generation = 1;
   #worker: NativeCodecWorker | null;
   #errorCallback: WebCodecsErrorCallback;
-  #ondequeue: ((this: CodecBase, ev: Event) => unknown) | null = null;
+  #ondequeue: ((ev: Event) => unknown) | null = null;
   readonly #maxQueuedBytes: number;
 
-  protected constructor(role: CodecRole, errorCallback: WebCodecsErrorCallback, maxQueuedBytes?: number) {
+  protected constructor(
+    role: CodecRole,
+    errorCallback: WebCodecsErrorCallback,
+    maxQueuedBytes?: number,
+    inboxCapacity = DEFAULT_INBOX_CAPACITY,
+  ) {
     super();
     this.#errorCallback = errorCallback;
     this.#maxQueuedBytes = maxQueuedBytes ?? resourceLimits.maxQueuedBytes;
-    const worker = new native.CodecWorker(role, DEFAULT_INBOX_CAPACITY);
+    const worker = new native.CodecWorker(role, inboxCapacity);
     // The worker holds this handler as a plain property (not a native root), so an idle codec
     // that nothing references can still be garbage collected.
     worker.onevents = (events) => this.#handleEvents(events);
@@ -85,11 +93,11 @@ export abstract class CodecBase extends EventTarget {
     return this.#queueSize;
   }
 
-  get ondequeue(): ((this: CodecBase, ev: Event) => unknown) | null {
+  get ondequeue(): ((ev: Event) => unknown) | null {
     return this.#ondequeue;
   }
 
-  set ondequeue(handler: ((this: CodecBase, ev: Event) => unknown) | null) {
+  set ondequeue(handler: ((ev: Event) => unknown) | null) {
     this.#ondequeue = typeof handler === 'function' ? handler : null;
   }
 
@@ -108,10 +116,12 @@ export abstract class CodecBase extends EventTarget {
 
   /** configure() steps 2-6, after the subclass validated the config (step 1). `nativeConfig` is
    * null when Check Configuration Support already failed in JavaScript; `unsupported` says why. */
-  protected queueConfigure(nativeConfig: NativeConfig | null, unsupported = ''): void {
+  /** `activate` runs when the codec has taken the configuration (every output before it was made
+   * with the previous one): subclasses make it their active config then, not at configure() time. */
+  protected queueConfigure(nativeConfig: NativeConfig | null, unsupported = '', activate: () => void = () => {}): void {
     if (this.#state === 'closed') throw invalidState(`${this.className} is closed; create a new one`);
     this.#state = 'configured';
-    this.#controlMessageQueue.push({ kind: 'configure', config: nativeConfig, unsupported });
+    this.#controlMessageQueue.push({ kind: 'configure', config: nativeConfig, unsupported, activate });
     this.#processControlMessageQueue();
   }
 
@@ -249,6 +259,7 @@ export abstract class CodecBase extends EventTarget {
       return;
     }
     const config = message.config.threads === undefined ? { ...message.config, threads: codecThreadCount() } : message.config;
+    this.#activateConfiguration = message.activate;
     this.#worker!.configure(this.#generation, config);
   }
 
@@ -276,6 +287,7 @@ export abstract class CodecBase extends EventTarget {
           break;
         case 'configured':
           if (current) {
+            this.#activateConfiguration();
             this.#messageQueueBlocked = false;
             this.#processControlMessageQueue();
           }

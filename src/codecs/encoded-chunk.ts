@@ -82,7 +82,7 @@ export abstract class EncodedChunk {
     dest.set(this.#data);
   }
 
-  /** The chunk's bytes, for the codecs (never exposed to users: chunks are immutable). */
+  /** @internal The chunk's bytes, for the codecs (never exposed to users: chunks are immutable). */
   static dataOf(chunk: EncodedChunk): Uint8Array {
     return chunk.#data;
   }

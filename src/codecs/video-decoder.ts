@@ -28,7 +28,10 @@ export interface VideoDecoderSupport {
 
 export class VideoDecoder extends CodecBase {
   #output: VideoFrameOutputCallback;
+  /** Applies to outputs: set when the codec has taken the configuration. */
   #activeConfig: VideoDecoderConfig | null = null;
+  /** The configuration decode() calls are checked against (the last configure()). */
+  #latestConfig: VideoDecoderConfig | null = null;
   #parsedCodec: ParsedVideoCodec | null = null;
   #keyChunkRequired = true;
 
@@ -54,10 +57,12 @@ export class VideoDecoder extends CodecBase {
     this.#keyChunkRequired = true;
     const plan = planVideoDecoder(clone);
     if (plan.supported) {
-      this.#activeConfig = clone;
+      this.#latestConfig = clone;
       this.#parsedCodec = plan.parsed;
     }
-    this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `VideoDecoder: ${plan.reason}`);
+    this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `VideoDecoder: ${plan.reason}`, () => {
+      this.#activeConfig = clone;
+    });
   }
 
   decode(chunk: EncodedVideoChunk): void {
@@ -71,7 +76,7 @@ export class VideoDecoder extends CodecBase {
           'DataError',
         );
       }
-      const description = this.#activeConfig?.description as Uint8Array | undefined;
+      const description = this.#latestConfig?.description as Uint8Array | undefined;
       if (this.#parsedCodec !== null && isKeyChunk(this.#parsedCodec.kind, data, description) === false) {
         throw new DOMException('VideoDecoder.decode(): the chunk is marked "key" but its bitstream is not a key frame', 'DataError');
       }
@@ -93,6 +98,7 @@ export class VideoDecoder extends CodecBase {
 
   protected onReset(): void {
     this.#activeConfig = null;
+    this.#latestConfig = null;
     this.#parsedCodec = null;
   }
 

@@ -99,8 +99,9 @@ export class VideoEncoder extends CodecBase {
     }
     this.#activeOrientation = null;
     const plan = planVideoEncoder(clone);
-    if (plan.supported) this.#activeConfig = clone;
-    this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `VideoEncoder: ${plan.reason}`);
+    this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `VideoEncoder: ${plan.reason}`, () => {
+      this.#activeConfig = clone;
+    });
   }
 
   encode(frame: VideoFrame, options: VideoEncoderEncodeOptions = {}): void {

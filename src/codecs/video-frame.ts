@@ -17,7 +17,7 @@ import {
   type VideoFrameBufferInit,
   type VideoFrameCopyToOptions,
 } from './video-frame-layout.js';
-import { enforceRange, enforceUnsignedLong, isBufferSource, isDetached, requireDictionary, takeOrCopyBytes, detach, detachTransferList, type BufferSource } from './webidl.js';
+import { bytesOf, enforceRange, enforceUnsignedLong, isBufferSource, isDetached, requireDictionary, takeOrCopyBytes, detach, detachTransferList, type BufferSource } from './webidl.js';
 
 export type AlphaOption = 'keep' | 'discard';
 export type VideoFrameMetadata = Record<string, unknown>;
@@ -116,7 +116,7 @@ export class VideoFrame {
     warnUnclosed.register(this, 'VideoFrame', this.#native);
   }
 
-  /** Wraps a decoder output (internal). */
+  /** @internal Wraps a decoder output (internal). */
   static fromNative(nativeFrame: NativeFrame, init: {
     timestamp: number;
     duration: number | null;
@@ -170,7 +170,7 @@ export class VideoFrame {
     // A transferred buffer is adopted without a copy; otherwise the native side copies once.
     const sourceBuffer = ArrayBuffer.isView(data) ? data.buffer : data;
     const adopt = transfer.includes(sourceBuffer as ArrayBuffer);
-    const bytes = adopt ? takeOrCopyBytes(data, transfer) : data;
+    const bytes = adopt ? takeOrCopyBytes(data, transfer) : bytesOf(data);
     if (!adopt) detach(transfer);
     const nativeFrame = native.NativeFrame.fromVideoBuffer(
       parsed.format,
@@ -326,7 +326,7 @@ export class VideoFrame {
       const { matrix, fullRange } = this.#slots.colorSpace;
       const swsColorspace = matrix === 'bt470bg' || matrix === 'smpte170m' ? 5 : matrix === 'bt2020-ncl' ? 9 : 1;
       await this.#native.convertTo(
-        destination,
+        bytesOf(destination),
         parsed.format,
         parsed.rect.x,
         parsed.rect.y,
@@ -340,7 +340,7 @@ export class VideoFrame {
       );
       return layouts;
     }
-    await this.#native.copyTo(destination, parsed.rowCopies);
+    await this.#native.copyTo(bytesOf(destination), parsed.rowCopies);
     return layouts;
   }
 
@@ -378,13 +378,14 @@ export class VideoFrame {
     return 'VideoFrame';
   }
 
-  /** Internal: the native reference and what an encoder needs to know (null once closed). */
+  /** @internal Internal: the native reference and what an encoder needs to know (null once closed). */
   static internals(frame: VideoFrame): { nativeFrame: NativeFrame; slots: Readonly<FrameSlots> } | null {
     if (!(frame instanceof VideoFrame)) return null;
     if (frame.#native === null) return null;
     return { nativeFrame: frame.#native, slots: frame.#slots };
   }
 
+  /** @internal */
   static isRgb(frame: VideoFrame): boolean {
     return frame.#slots.format !== null && isRgbFormat(frame.#slots.format);
   }

@@ -1,6 +1,8 @@
 // The few WebIDL conversions the spec's dictionaries need, with messages that name the member.
 
-export type BufferSource = ArrayBuffer | ArrayBufferView;
+export type BufferSource = ArrayBufferLike | ArrayBufferView;
+/** WebIDL AllowSharedBufferSource: what lib.dom accepts for WebCodecs data members. */
+export type AllowSharedBufferSource = ArrayBufferLike | ArrayBufferView;
 
 /** [EnforceRange] long long / unsigned long long: finite, truncated toward zero, within range. */
 export function enforceRange(value: unknown, name: string, min = Number.MIN_SAFE_INTEGER): number {

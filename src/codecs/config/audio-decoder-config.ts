@@ -1,4 +1,5 @@
 // AudioDecoderConfig: WebIDL conversion + "Clone Configuration", and "valid AudioDecoderConfig".
+import type { AllowSharedBufferSource } from '../webidl.js';
 import { requireDictionary } from '../webidl.js';
 import { compact, copyBufferSource, readBufferSource, readString, readUnsignedLong } from './dictionary.js';
 
@@ -6,7 +7,7 @@ export interface AudioDecoderConfig {
   codec: string;
   sampleRate: number;
   numberOfChannels: number;
-  description?: ArrayBuffer | ArrayBufferView;
+  description?: AllowSharedBufferSource;
 }
 
 const WHERE = 'AudioDecoderConfig';

@@ -1,4 +1,5 @@
 // VideoDecoderConfig: WebIDL conversion + "Clone Configuration", and "valid VideoDecoderConfig".
+import type { AllowSharedBufferSource } from '../webidl.js';
 import type { VideoColorSpaceInit } from '../video-color-space.js';
 import { requireDictionary } from '../webidl.js';
 import {
@@ -18,7 +19,7 @@ import { cloneColorSpaceInit } from './color-space-init.js';
 
 export interface VideoDecoderConfig {
   codec: string;
-  description?: ArrayBuffer | ArrayBufferView;
+  description?: AllowSharedBufferSource;
   codedWidth?: number;
   codedHeight?: number;
   displayAspectWidth?: number;
