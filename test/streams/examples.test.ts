@@ -1,5 +1,4 @@
 // Every stream example runs as its own process against the built package (dist/) and exits 0.
-// (examples/demo.mjs is the README's demo, not a stream example.)
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
