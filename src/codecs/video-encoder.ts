@@ -69,7 +69,10 @@ function equalConfigs(a: VideoDecoderConfigOutput | null, b: VideoDecoderConfigO
 
 export class VideoEncoder extends CodecBase {
   #output: EncodedVideoChunkOutputCallback;
+  /** Describes outputs: set when the codec has taken the configuration. */
   #activeConfig: VideoEncoderConfig | null = null;
+  /** What encode() calls are checked against (the last configure()). */
+  #latestConfig: VideoEncoderConfig | null = null;
   #activeOutputConfig: VideoDecoderConfigOutput | null = null;
   #activeOrientation: { rotation: number; flip: boolean } | null = null;
   /** The description and stream facts (codec, sizes, colour) of the latest newConfig output. */
@@ -99,6 +102,7 @@ export class VideoEncoder extends CodecBase {
     }
     this.#activeOrientation = null;
     const plan = planVideoEncoder(clone);
+    this.#latestConfig = clone;
     this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `VideoEncoder: ${plan.reason}`, () => {
       this.#activeConfig = clone;
     });
@@ -144,7 +148,7 @@ export class VideoEncoder extends CodecBase {
   /** The per-frame quantizer of the active codec's registration (its `avc`, `hevc`, `vp9` or `av1`
    * member); options for other codecs are ignored, as is a quantizer outside "quantizer" mode. */
   #quantizerOf(opts: Record<string, unknown>): number | undefined {
-    const config = this.#activeConfig;
+    const config = this.#latestConfig;
     if (config === null || config.bitrateMode !== 'quantizer') return undefined;
     const kind = parseVideoCodecString(config.codec)?.kind;
     const max = kind === 'avc' || kind === 'hevc' ? 51 : kind === 'vp9' || kind === 'av1' ? 255 : undefined;
@@ -158,6 +162,7 @@ export class VideoEncoder extends CodecBase {
 
   protected onReset(): void {
     this.#activeConfig = null;
+    this.#latestConfig = null;
     this.#activeOutputConfig = null;
   }
 
