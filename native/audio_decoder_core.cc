@@ -4,9 +4,11 @@
 // f32-planar, s16 -> s16, 24-bit PCM/FLAC -> s32 with the samples in the top 24 bits, as the
 // spec asks for 24-bit content); s64/dbl outputs are converted to f32 of the same arrangement.
 // Timestamps are sample-accurate: the first chunk's timestamp plus the samples output so far,
-// so consecutive AudioData tile the timeline exactly, whatever the codec's packet structure.
+// so consecutive AudioData tile the timeline exactly, whatever the codec's packet structure; a
+// gap in the chunks' timestamps re-anchors the count at the chunk's timestamp.
 #include "audio_decoder_core.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "sample_format.h"
@@ -134,6 +136,7 @@ void AudioDecoderCore::Configure(const ConfigMap& config, const OutputSink& out)
   }
   context_ = std::move(ctx);
   baseTimestamp_.reset();
+  ptsOffset_.reset();
   samplesOut_ = 0;
   rate_ = 0;
 }
@@ -171,6 +174,21 @@ void AudioDecoderCore::Receive(const OutputSink& out) {
       if (rate_ > 0) *baseTimestamp_ += SamplesToMicros(samplesOut_, rate_);
       samplesOut_ = 0;
       rate_ = frame->sample_rate;
+    }
+    // Contiguous audio is timed by counting samples (exact tiling); when the decoder's timestamp
+    // (the chunk's, in microseconds) is not where the samples before end, the input timeline has
+    // a gap and the outputs follow the chunks, as the spec's "Output AudioData" says.
+    // Decoders that drop priming (Opus pre-skip, Vorbis) shift their timestamps by it: that
+    // constant offset, seen on the first output, is not a gap.
+    const int64_t pts = frame->best_effort_timestamp != AV_NOPTS_VALUE ? frame->best_effort_timestamp : frame->pts;
+    if (pts != AV_NOPTS_VALUE) {
+      const int64_t expected = *baseTimestamp_ + SamplesToMicros(samplesOut_, rate_);
+      if (!ptsOffset_) {
+        ptsOffset_ = pts - expected;
+      } else if (std::llabs(pts - *ptsOffset_ - expected) > 1000000 / rate_ + 1) {
+        baseTimestamp_ = pts - *ptsOffset_;
+        samplesOut_ = 0;
+      }
     }
     auto output = std::make_unique<FrameOutput>();
     output->timestamp = *baseTimestamp_ + SamplesToMicros(samplesOut_, rate_);
@@ -222,6 +240,7 @@ void AudioDecoderCore::Drain(const OutputSink& out) {
   Receive(out);
   avcodec_flush_buffers(context_.get());  // ready for new chunks; their timestamps start a new timeline
   baseTimestamp_.reset();
+  ptsOffset_.reset();
   samplesOut_ = 0;
   rate_ = 0;
 }

@@ -20,6 +20,7 @@ class AudioDecoderCore : public CodecCore {
   AVSampleFormat swrInput_ = AV_SAMPLE_FMT_NONE;
   // Output timestamps: the first chunk's timestamp since configure/flush plus samples output.
   std::optional<int64_t> baseTimestamp_;
+  std::optional<int64_t> ptsOffset_;  // the decoder's own timestamp shift (dropped priming)
   int64_t samplesOut_ = 0;
   int rate_ = 0;
 };

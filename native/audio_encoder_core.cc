@@ -5,12 +5,13 @@
 // samples in one sample format (and Opus 48 kHz). Inputs are converted with libswresample and
 // re-chunked through an AVAudioFifo. Output timestamps come from counting codec samples from the
 // first input's timestamp, so they are exact, strictly increasing and gap-free whatever the
-// input chunking. The codec's priming is part of that timeline (the first chunk starts at the
+// input chunking; an input that starts a new part of the timeline (a gap) re-anchors the count. The codec's priming is part of that timeline (the first chunk starts at the
 // first input timestamp); the priming decoders output (initial_padding) is reported to
 // JavaScript as the encoder delay.
 #include "audio_encoder_core.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 namespace wcs {
@@ -229,9 +230,25 @@ void AudioEncoderCore::Send(CodecInput& input, const OutputSink& out) {
   const auto format = static_cast<AVSampleFormat>(frame->format);
   const bool fresh = samplesSent_ == 0 && (!fifo_ || av_audio_fifo_size(fifo_.get()) == 0);
   if (!context_ || (fresh && ChooseSampleFormat(codec_, format) != context_->sample_fmt)) Open(format);
-  if (!baseTimestamp_) baseTimestamp_ = input.timestamp;
+  if (!baseTimestamp_) {
+    baseTimestamp_ = input.timestamp;
+    anchors_.assign(1, {0, input.timestamp});
+    samplesQueued_ = 0;
+  } else {
+    // Where this input would start if the audio were contiguous; a resampler holds a few samples
+    // back, so it is allowed a little more slack than one input sample.
+    const int64_t expected = TimestampAt(samplesQueued_);
+    const int64_t slack = 1000000 / std::max(inputRate_, 1) + 1 + (rateSwr_ ? 2000 : 0);
+    if (std::llabs(input.timestamp - expected) > slack) anchors_.emplace_back(samplesQueued_, input.timestamp);
+  }
   Queue(frame);
   EncodeQueued(false, out);
+}
+
+int64_t AudioEncoderCore::TimestampAt(int64_t sample) {
+  auto anchor = anchors_.begin();
+  for (auto it = anchors_.begin(); it != anchors_.end() && it->first <= sample; ++it) anchor = it;
+  return anchor->second + SamplesToMicros(sample - anchor->first, context_->sample_rate);
 }
 
 void AudioEncoderCore::Queue(const AVFrame* frame) {
@@ -244,6 +261,8 @@ void AudioEncoderCore::Queue(const AVFrame* frame) {
     Resample(frame);
   } else if (av_audio_fifo_write(fifo_.get(), reinterpret_cast<void**>(frame->extended_data), frame->nb_samples) < 0) {
     throw std::bad_alloc();
+  } else {
+    samplesQueued_ += frame->nb_samples;
   }
 }
 
@@ -279,6 +298,7 @@ void AudioEncoderCore::Resample(const AVFrame* frame) {
                               frame ? const_cast<const uint8_t**>(frame->extended_data) : nullptr, inSamples);
   if (got < 0) ThrowCodecError("EncodingError", "resampling failed: " + AvErrorString(got));
   if (av_audio_fifo_write(fifo_.get(), reinterpret_cast<void**>(dst->extended_data), got) < 0) throw std::bad_alloc();
+  samplesQueued_ += got;
 }
 
 // Sends every whole codec frame in the FIFO; with `final`, the remainder as a short last frame
@@ -344,7 +364,7 @@ void AudioEncoderCore::Emit(const AVPacket* packet, const OutputSink& out) {
     output->data.assign(packet->data, packet->data + packet->size);
   }
   output->key = true;  // every registered audio codec's chunks are key chunks
-  output->timestamp = *baseTimestamp_ + SamplesToMicros(start, rate);
+  output->timestamp = TimestampAt(start);
   output->duration = SamplesToMicros(end, rate) - SamplesToMicros(start, rate);
   if (announceConfig_) {
     output->newConfig = true;

@@ -41,8 +41,14 @@ class AudioEncoderCore : public CodecCore {
   SwrPtr formatSwr_;
   AVSampleFormat formatSwrInput_ = AV_SAMPLE_FMT_NONE;
   SwrPtr rateSwr_;
-  // The stream timeline: microseconds of the first input since (re)opening, plus codec samples.
+  // The stream timeline: where inputs start, as (codec sample index, microseconds) anchors. The
+  // first input sets the first anchor; an input whose timestamp is not where the samples before it
+  // end (a gap in the timeline) adds one, so outputs keep their inputs' timestamps across gaps while
+  // contiguous audio is timed by counting samples (exact, no rounding drift).
   std::optional<int64_t> baseTimestamp_;
+  std::vector<std::pair<int64_t, int64_t>> anchors_;
+  int64_t samplesQueued_ = 0;  // codec samples written into the FIFO since (re)opening
+  int64_t TimestampAt(int64_t sample);
   int64_t samplesSent_ = 0;
   int64_t nextPacketStart_ = 0;
   std::optional<int64_t> firstPacketPts_;  // where the timeline starts, in codec samples

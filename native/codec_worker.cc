@@ -128,6 +128,8 @@ bool WorkerState::Process(Message& message) {
   try {
     switch (message.kind) {
       case Message::Kind::Configure:
+        // JavaScript found the configuration unsupported; it is reported here, in order.
+        if (message.config.Has("unsupportedReason")) ThrowCodecError("NotSupportedError", message.config.String("unsupportedReason"));
         if (!core_) core_ = CreateCodecCore(role_);
         if (!core_) ThrowCodecError("NotSupportedError", "no codec implementation for role " + role_);
         failedGeneration_ = UINT32_MAX;

@@ -73,7 +73,7 @@ async function descriptionFromEncoder(config: AudioEncoderConfig): Promise<Array
   encoder.encode(silence);
   silence.close();
   await encoder.flush().catch(() => {});
-  encoder.close();
+  if (encoder.state !== 'closed') encoder.close();
   return description;
 }
 

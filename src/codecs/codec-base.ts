@@ -176,6 +176,8 @@ export abstract class CodecBase extends EventTarget {
   }
 
   close(): void {
+    // "Close VideoEncoder" runs "Reset VideoEncoder" first, which throws on a closed codec.
+    if (this.#state === 'closed') throw invalidState(`${this.className} is already closed`);
     this.#close(domException('AbortError', `${this.className}.close() was called; pending flushes are aborted`));
   }
 
@@ -251,11 +253,10 @@ export abstract class CodecBase extends EventTarget {
   #runConfigure(message: Extract<ControlMessage, { kind: 'configure' }>): void {
     this.#messageQueueBlocked = true;
     if (message.config === null) {
-      // Check Configuration Support failed: close in a task of its own, as the spec queues it.
-      const generation = this.#generation;
-      setImmediate(() => {
-        if (generation === this.#generation) this.closeWithError('NotSupportedError', message.unsupported);
-      });
+      // Check Configuration Support already failed here, but the spec checks it on the codec work
+      // queue, after the inputs queued before it: the worker reports NotSupportedError in order,
+      // so their outputs still arrive first.
+      this.#worker!.configure(this.#generation, { unsupportedReason: message.unsupported });
       return;
     }
     const config = message.config.threads === undefined ? { ...message.config, threads: codecThreadCount() } : message.config;

@@ -167,6 +167,7 @@ export class VideoFrame {
     if (isDetached(data)) throw new TypeError('VideoFrame: the pixel data buffer is detached');
     const parsed = validateBufferInit(init, ArrayBuffer.isView(data) ? data.byteLength : data.byteLength);
     const transfer = detachTransferList(init.transfer, 'VideoFrameBufferInit');
+    const metadata = copyMetadata(init.metadata); // may throw: before any buffer is detached or taken
     // A transferred buffer is adopted without a copy; otherwise the native side copies once.
     const sourceBuffer = ArrayBuffer.isView(data) ? data.buffer : data;
     const adopt = transfer.includes(sourceBuffer as ArrayBuffer);
@@ -196,7 +197,7 @@ export class VideoFrame {
         timestamp: parsed.timestamp,
         duration: parsed.duration ?? null,
         colorSpace: parsed.colorSpace,
-        metadata: copyMetadata(init.metadata),
+        metadata,
       },
     };
   }
@@ -241,23 +242,22 @@ export class VideoFrame {
       displayWidth = turned ? h : w;
       displayHeight = turned ? w : h;
     }
-    return {
-      nativeFrame: other.#native.clone(),
-      slots: {
-        format,
-        codedWidth: o.codedWidth,
-        codedHeight: o.codedHeight,
-        visibleRect,
-        rotation: frameRotation,
-        flip,
-        displayWidth,
-        displayHeight,
-        timestamp: init.timestamp === undefined ? o.timestamp : enforceRange(init.timestamp, 'VideoFrameInit.timestamp'),
-        duration: init.duration === undefined ? o.duration : enforceRange(init.duration, 'VideoFrameInit.duration', 0),
-        colorSpace: o.colorSpace,
-        metadata: init.metadata === undefined ? copyMetadata(o.metadata) : copyMetadata(init.metadata),
-      },
+    const slots: FrameSlots = {
+      format,
+      codedWidth: o.codedWidth,
+      codedHeight: o.codedHeight,
+      visibleRect,
+      rotation: frameRotation,
+      flip,
+      displayWidth,
+      displayHeight,
+      timestamp: init.timestamp === undefined ? o.timestamp : enforceRange(init.timestamp, 'VideoFrameInit.timestamp'),
+      duration: init.duration === undefined ? o.duration : enforceRange(init.duration, 'VideoFrameInit.duration', 0),
+      colorSpace: o.colorSpace,
+      metadata: init.metadata === undefined ? copyMetadata(o.metadata) : copyMetadata(init.metadata),
     };
+    // The new reference is taken last, once nothing above can throw and leave it behind.
+    return { nativeFrame: other.#native.clone(), slots };
   }
 
   get format(): VideoPixelFormat | null {

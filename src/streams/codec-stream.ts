@@ -279,7 +279,7 @@ export abstract class CodecStream<Input, Output, Codec extends StreamableCodec> 
     }
     if (this.#failure !== null) throw this.#failure.reason;
     this.#writableDone = true;
-    this.codec.close();
+    if (this.codec.state !== 'closed') this.codec.close();
     this.#releaseOwnedInputs(); // writes rejected because close() came first
     this.#outputs.finish();
   }

@@ -205,7 +205,7 @@ t.test('close with callbacks pending: no callback runs after close()', async (t)
   t.equal(after, 0);
   t.equal(codec.state, 'closed');
   t.throws(() => codec.reset(), { name: 'InvalidStateError' });
-  t.doesNotThrow(() => codec.close(), 'close twice is harmless');
+  t.throws(() => codec.close(), { name: 'InvalidStateError' }, 'close() on a closed codec throws, as Reset does');
 });
 
 t.test('close() rejects pending flushes with AbortError, flush() when unconfigured rejects InvalidStateError', async (t) => {

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { VideoDecoder, VideoEncoder, EncodedVideoChunk, type VideoEncoderConfig } from '../../src/index.js';
 import { decodeClip, encodeClip } from '../helpers/codecs.js';
-import { checkNoLiveFramesAfterEach } from '../helpers/leaks.js';
+import { checkNoLiveFramesAfterEach, eventually } from '../helpers/leaks.js';
 import { i420Pattern, pixelsOf, psnr } from '../helpers/media.js';
 
 checkNoLiveFramesAfterEach(t);
@@ -144,8 +144,7 @@ t.test('configure with an unsupported config closes with NotSupportedError; an i
   t.equal(encoder.state, 'unconfigured', 'a TypeError leaves the state alone');
   encoder.configure({ ...base, codec: 'avc1.42000a', width: 1920, height: 1080 });
   t.equal(encoder.state, 'configured', 'configure() itself succeeds; support is checked in order');
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
+  await eventually(() => errors.length > 0);
   t.equal(errors.length, 1);
   t.equal(errors[0]!.name, 'NotSupportedError');
   t.equal(encoder.state, 'closed');
