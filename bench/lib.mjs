@@ -50,12 +50,43 @@ export function rawI420(width, height, frames) {
   return path;
 }
 
-export function readFrames(path, width, height) {
+export function readFrames(path, width, height, bytesPerPixel = 1.5) {
   const data = readFileSync(path);
-  const frameSize = (width * height * 3) / 2;
+  const frameSize = width * height * bytesPerPixel;
   const frames = [];
   for (let o = 0; o + frameSize <= data.length; o += frameSize) frames.push(data.subarray(o, o + frameSize));
   return frames;
+}
+
+/** The raw I420 clip converted to packed RGBA by ffmpeg (the input of the RGBA conversion case). */
+export function rgbaOf(rawPath, width, height) {
+  const path = rawPath.replace(/\.yuv$/, '.rgba');
+  if (existsSync(path)) return path;
+  const result = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-i', rawPath, '-f', 'rawvideo', '-pix_fmt', 'rgba', path]);
+  if (result.status !== 0) throw new Error('ffmpeg could not make the RGBA input');
+  return path;
+}
+
+/** An IVF file (VP8/VP9/AV1 elementary stream) of encoded chunks. */
+export function ivf(fourcc, width, height, chunks) {
+  const header = Buffer.alloc(32);
+  header.write('DKIF', 0);
+  header.writeUInt16LE(0, 4);
+  header.writeUInt16LE(32, 6);
+  header.write(fourcc, 8);
+  header.writeUInt16LE(width, 12);
+  header.writeUInt16LE(height, 14);
+  header.writeUInt32LE(30, 16);
+  header.writeUInt32LE(1, 20);
+  header.writeUInt32LE(chunks.length, 24);
+  const parts = [header];
+  chunks.forEach((data, i) => {
+    const frameHeader = Buffer.alloc(12);
+    frameHeader.writeUInt32LE(data.length, 0);
+    frameHeader.writeBigUInt64LE(BigInt(i), 4);
+    parts.push(frameHeader, data);
+  });
+  return Buffer.concat(parts);
 }
 
 /** Runs a command, returning wall seconds and the CPU seconds of the child (from /proc via time). */

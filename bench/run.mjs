@@ -8,6 +8,9 @@ import { machine, median } from './lib.mjs';
 import { videoEncodeCase } from './cases/video-encode.mjs';
 import { concurrentDecodeCase, prepareBitstream, videoDecodeCase } from './cases/video-decode.mjs';
 import { engineOverheadCase } from './cases/engine-overhead.mjs';
+import { audioEncodeCase } from './cases/audio-encode.mjs';
+import { transcodeCase } from './cases/transcode.mjs';
+import { streamMemoryCase } from './cases/stream-memory.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -20,9 +23,19 @@ const CASES = [
   { id: 'h264-720p-quality', run: () => videoEncodeCase({ codec: 'h264', width: 1280, height: 720, frames: 60, latencyMode: 'quality', bitrate: 2_500_000 }) },
   { id: 'h264-1080p-realtime', run: () => videoEncodeCase({ codec: 'h264', width: 1920, height: 1080, frames: 90, latencyMode: 'realtime', bitrate: 5_000_000 }) },
   { id: 'h264-1080p-quality', run: () => videoEncodeCase({ codec: 'h264', width: 1920, height: 1080, frames: 30, latencyMode: 'quality', bitrate: 5_000_000 }) },
+  { id: 'vp8-720p-realtime', run: () => videoEncodeCase({ codec: 'vp8', width: 1280, height: 720, frames: 90, latencyMode: 'realtime', bitrate: 2_500_000 }) },
+  { id: 'vp9-720p-realtime', run: () => videoEncodeCase({ codec: 'vp9', width: 1280, height: 720, frames: 90, latencyMode: 'realtime', bitrate: 2_500_000 }) },
+  { id: 'av1-720p-realtime', run: () => videoEncodeCase({ codec: 'av1', width: 1280, height: 720, frames: 60, latencyMode: 'realtime', bitrate: 2_500_000 }) },
+  { id: 'h264-720p-rgba', run: () => videoEncodeCase({ codec: 'h264', width: 1280, height: 720, frames: 150, latencyMode: 'realtime', bitrate: 2_500_000, rgba: true }) },
   { id: 'h264-decode-1080p', run: async () => videoDecodeCase({ codec: 'h264', width: 1920, height: 1080, prepared: (prepared.h264 ??= await prepareBitstream('h264', 1920, 1080, 120)) }) },
+  { id: 'vp9-decode-1080p', run: async () => videoDecodeCase({ codec: 'vp9', width: 1920, height: 1080, prepared: (prepared.vp9 ??= await prepareBitstream('vp9', 1920, 1080, 60)) }) },
+  { id: 'av1-decode-1080p', run: async () => videoDecodeCase({ codec: 'av1', width: 1920, height: 1080, prepared: (prepared.av1 ??= await prepareBitstream('av1', 1920, 1080, 30)) }) },
+  { id: 'opus-encode', run: () => audioEncodeCase({ codec: 'opus', seconds: 60 }) },
+  { id: 'aac-encode', run: () => audioEncodeCase({ codec: 'aac', seconds: 60 }) },
+  { id: 'transcode-720p', run: () => transcodeCase({ width: 1280, height: 720, frames: 150, bitrate: 2_500_000 }) },
   { id: 'concurrent-decode-32', runs: 1, run: () => concurrentDecodeCase({ codec: 'h264', width: 640, height: 360, frames: 60, decoders: 32 }) },
   { id: 'engine-overhead', run: () => engineOverheadCase({ count: 100_000 }) },
+  { id: 'stream-memory-1080p', runs: 1, run: () => streamMemoryCase({ width: 1920, height: 1080, frames: Number(process.env.BENCH_MEMORY_FRAMES ?? 10_000) }) },
 ];
 const prepared = {};
 

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VideoDecoder, VideoEncoder, VideoFrame } from '../../dist/index.js';
-import { WORK, measureInProcess, rawI420, readFrames, runTimed } from '../lib.mjs';
+import { WORK, ivf, measureInProcess, rawI420, readFrames, runTimed } from '../lib.mjs';
 
 const CODECS = {
   h264: { codec: 'avc1.640033', extra: { avc: { format: 'annexb' } }, container: 'h264' },
@@ -36,29 +36,6 @@ async function encodeChunks(config, frames) {
   return { chunks, decoderConfig };
 }
 
-function ivf(fourcc, width, height, chunks) {
-  const header = Buffer.alloc(32);
-  header.write('DKIF', 0);
-  header.writeUInt16LE(0, 4);
-  header.writeUInt16LE(32, 6);
-  header.write(fourcc, 8);
-  header.writeUInt16LE(width, 12);
-  header.writeUInt16LE(height, 14);
-  header.writeUInt32LE(30, 16);
-  header.writeUInt32LE(1, 20);
-  header.writeUInt32LE(chunks.length, 24);
-  const parts = [header];
-  chunks.forEach((chunk, i) => {
-    const frameHeader = Buffer.alloc(12);
-    frameHeader.writeUInt32LE(chunk.byteLength, 0);
-    frameHeader.writeBigUInt64LE(BigInt(i), 4);
-    const data = Buffer.alloc(chunk.byteLength);
-    chunk.copyTo(data);
-    parts.push(frameHeader, data);
-  });
-  return Buffer.concat(parts);
-}
-
 async function decodeOurs(decoderConfig, chunks) {
   let frames = 0;
   let error = null;
@@ -88,7 +65,11 @@ export async function prepareBitstream(codec, width, height, count) {
   const { chunks, decoderConfig } = await encodeChunks(config, readFrames(raw, width, height));
   const path = join(WORK, `decode-${codec}-${width}x${height}.${spec.container}`);
   if (spec.container === 'ivf') {
-    writeFileSync(path, ivf(spec.fourcc, width, height, chunks));
+    writeFileSync(path, ivf(spec.fourcc, width, height, chunks.map((c) => {
+      const b = Buffer.alloc(c.byteLength);
+      c.copyTo(b);
+      return b;
+    })));
   } else {
     writeFileSync(path, Buffer.concat(chunks.map((c) => {
       const b = Buffer.alloc(c.byteLength);
