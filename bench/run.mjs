@@ -10,7 +10,7 @@ import { concurrentDecodeCase, prepareBitstream, videoDecodeCase } from './cases
 import { engineOverheadCase } from './cases/engine-overhead.mjs';
 import { audioEncodeCase } from './cases/audio-encode.mjs';
 import { transcodeCase } from './cases/transcode.mjs';
-import { streamMemoryCase } from './cases/stream-memory.mjs';
+import { streamMemoryCaseIsolated } from './cases/stream-memory.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -35,7 +35,7 @@ const CASES = [
   { id: 'transcode-720p', run: () => transcodeCase({ width: 1280, height: 720, frames: 150, bitrate: 2_500_000 }) },
   { id: 'concurrent-decode-32', runs: 1, run: () => concurrentDecodeCase({ codec: 'h264', width: 640, height: 360, frames: 60, decoders: 32 }) },
   { id: 'engine-overhead', run: () => engineOverheadCase({ count: 100_000 }) },
-  { id: 'stream-memory-1080p', runs: 1, run: () => streamMemoryCase({ width: 1920, height: 1080, frames: Number(process.env.BENCH_MEMORY_FRAMES ?? 10_000) }) },
+  { id: 'stream-memory-1080p', runs: 1, run: () => streamMemoryCaseIsolated({ width: 1920, height: 1080, frames: Number(process.env.BENCH_MEMORY_FRAMES ?? 10_000) }) },
 ];
 const prepared = {};
 

@@ -8,6 +8,7 @@
 #include "addon_data.h"
 #include "frame_releaser.h"
 #include "adopted_buffer.h"
+#include "buffer_pool.h"
 #include "live_counters.h"
 #include "pixel_format.h"
 #include "sample_format.h"
@@ -104,10 +105,9 @@ DestView GetDest(const Napi::Value& value) {
 // Copies the bytes of a JavaScript view into one new FFmpeg buffer (padded as FFmpeg requires).
 AVBufferRef* CopyToAvBuffer(Napi::Env env, const Napi::Value& value) {
   DestView src = GetDest(value);
-  AVBufferRef* buf = av_buffer_alloc(src.length + AV_INPUT_BUFFER_PADDING_SIZE);
+  AVBufferRef* buf = AllocatePooledBuffer(src.length);
   if (buf == nullptr) throw Napi::Error::New(env, "out of memory allocating a frame");
   std::memcpy(buf->data, src.data, src.length);
-  std::memset(buf->data + src.length, 0, AV_INPUT_BUFFER_PADDING_SIZE);
   return buf;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "buffer_pool.h"
 #include "pixel_format.h"
 
 namespace wcs {
@@ -102,7 +103,7 @@ FramePtr VideoDecoderCore::ToNamedFormat(FramePtr frame) {
   dst->format = target;
   dst->width = frame->width;
   dst->height = frame->height;
-  if (av_frame_get_buffer(dst.get(), 0) < 0) throw std::bad_alloc();
+  if (AllocatePooledFrame(dst.get()) < 0) throw std::bad_alloc();
   av_frame_copy_props(dst.get(), frame.get());
   sws_scale(sws_.get(), frame->data, frame->linesize, 0, frame->height, dst->data, dst->linesize);
   return dst;

@@ -10,6 +10,7 @@
 #include "codec_outputs.h"
 #include "h264_bitstream.h"
 #include "hevc_bitstream.h"
+#include "buffer_pool.h"
 #include "pixel_format.h"
 
 namespace wcs {
@@ -420,7 +421,7 @@ FramePtr VideoEncoderCore::Convert(const AVFrame* src) {
   dst->format = pixelFormat_;
   dst->width = width_;
   dst->height = height_;
-  if (av_frame_get_buffer(dst.get(), 0) < 0) throw std::bad_alloc();
+  if (AllocatePooledFrame(dst.get()) < 0) throw std::bad_alloc();
   av_frame_copy_props(dst.get(), src);
   sws_scale(sws_.get(), src->data, src->linesize, 0, src->height, dst->data, dst->linesize);
   return dst;

@@ -4,7 +4,7 @@
 import { VideoEncoderStream, VideoFrame } from '../../dist/index.js';
 import { measureInProcess, rawI420, readFrames } from '../lib.mjs';
 
-export async function streamMemoryCase({ width = 1920, height = 1080, frames = 10_000 } = {}) {
+export async function streamMemoryCase({ width = 1920, height = 1080, frames = 10_000, highWaterMark = undefined, readableHighWaterMark = undefined } = {}) {
   const source = readFrames(rawI420(width, height, 30), width, height);
   const quarters = [0, 0, 0, 0];
   let written = 0;
@@ -13,7 +13,8 @@ export async function streamMemoryCase({ width = 1920, height = 1080, frames = 1
     quarters[q] = Math.max(quarters[q], process.memoryUsage().rss / (1 << 20));
   }, 10);
   const result = await measureInProcess(async () => {
-    const stream = new VideoEncoderStream({ codec: 'avc1.640028', width, height, bitrate: 4_000_000, framerate: 30, latencyMode: 'realtime' });
+    const options = { ...(highWaterMark ? { highWaterMark } : {}), ...(readableHighWaterMark ? { readableHighWaterMark } : {}) };
+    const stream = new VideoEncoderStream({ codec: 'avc1.640028', width, height, bitrate: 4_000_000, framerate: 30, latencyMode: 'realtime' }, options);
     const producer = (async () => {
       const writer = stream.writable.getWriter();
       for (let i = 0; i < frames; i++) {
@@ -40,4 +41,15 @@ export async function streamMemoryCase({ width = 1920, height = 1080, frames = 1
     note: `peak RSS by quarter: ${quarters.map((q) => q.toFixed(0)).join(' / ')} MB`,
     quarters,
   };
+}
+
+/** The same case in a fresh process, for a clean RSS. */
+export async function streamMemoryCaseIsolated(options = {}) {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const child = fileURLToPath(new URL('../stream-memory-child.mjs', import.meta.url));
+  const { width = 1920, height = 1080, frames = 10_000, highWaterMark = 0, readableHighWaterMark = 0 } = options;
+  const result = spawnSync(process.execPath, [child, width, height, frames, highWaterMark, readableHighWaterMark].map(String), { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (result.status !== 0) throw new Error(`stream memory case failed: ${result.stderr.slice(-2000)}`);
+  return JSON.parse(result.stdout);
 }
