@@ -125,7 +125,7 @@ void AudioDecoderCore::Configure(const ConfigMap& config, const OutputSink& out)
     const Bytes extradata = ToExtradata(config.String("kind"), *description);
     ctx->extradata = static_cast<uint8_t*>(av_mallocz(extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));
     if (ctx->extradata == nullptr) throw std::bad_alloc();
-    std::memcpy(ctx->extradata, extradata.data(), extradata.size());
+    if (!extradata.empty()) std::memcpy(ctx->extradata, extradata.data(), extradata.size());
     ctx->extradata_size = static_cast<int>(extradata.size());
   }
   ctx->pkt_timebase = AVRational{1, 1000000};

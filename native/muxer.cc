@@ -97,7 +97,7 @@ struct MuxState {
       if (const ConfigMap::Bytes* extradata = track.BytesOf("extradata")) {
         par->extradata = static_cast<uint8_t*>(av_mallocz(extradata->size() + AV_INPUT_BUFFER_PADDING_SIZE));
         if (par->extradata == nullptr) return OutOfMemory();
-        std::memcpy(par->extradata, extradata->data(), extradata->size());
+        if (!extradata->empty()) std::memcpy(par->extradata, extradata->data(), extradata->size());
         par->extradata_size = static_cast<int>(extradata->size());
       }
       st->time_base = AVRational{static_cast<int>(track.Int("timeBaseNum", 1)), static_cast<int>(track.Int("timeBaseDen", 1000000))};
@@ -244,7 +244,7 @@ Napi::Value Muxer::Write(const Napi::CallbackInfo& info) {
   PacketPtr packet = MakePacket();
   if (av_new_packet(packet.get(), static_cast<int>(view.ByteLength())) < 0) throw Napi::Error::New(env, "out of memory");
   if (view.ByteLength() > 0) {
-    std::memcpy(packet->data, static_cast<const uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset(), view.ByteLength());
+    if (view.ByteLength() > 0) std::memcpy(packet->data, static_cast<const uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset(), view.ByteLength());
   }
   packet->stream_index = track;
   packet->pts = info[2].As<Napi::Number>().Int64Value();

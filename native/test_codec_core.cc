@@ -2,8 +2,10 @@
 // behind the same worker and state machine as the real codecs, with controllable latency, delay
 // (inputs held before their output), and injected failures, so interleavings are reproducible.
 //
-// Config: latencyUs (sleep per input), delay (inputs held), failAt (the n-th input, 1-based,
-// fails with EncodingError), failConfigure (NotSupportedError), failFlush.
+// Config: latencyUs (sleep per input), delay (inputs held), failAt (the n-th input after this
+// configure, 1-based, fails with EncodingError), failConfigure (NotSupportedError), failFlush
+// (flush() fails with EncodingError; a reconfigure still emits the held outputs, so that the
+// property tests' model can tell a flush from a reconfigure).
 // A frame input becomes a packet output whose 8 data bytes are the timestamp; a packet input
 // becomes a 2x2 I420 frame output. Outputs keep input order.
 #include <chrono>
@@ -19,7 +21,9 @@ class TestCodecCore : public CodecCore {
  public:
   void Configure(const ConfigMap& config, const OutputSink& out) override {
     if (config.Bool("failConfigure", false)) ThrowCodecError("NotSupportedError", "test codec: configuration refused");
-    Drain(out);
+    // Reconfiguring applies after the inputs already sent: their outputs come first. Not Drain():
+    // the injected flush failure belongs to flush() only.
+    while (!held_.empty()) Emit(out);
     config_ = config;
     inputs_ = 0;
     announce_ = true;

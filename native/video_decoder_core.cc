@@ -17,7 +17,7 @@ void VideoDecoderCore::Configure(const ConfigMap& config, const OutputSink& out)
   if (const ConfigMap::Bytes* description = config.BytesOf("description")) {
     ctx->extradata = static_cast<uint8_t*>(av_mallocz(description->size() + AV_INPUT_BUFFER_PADDING_SIZE));
     if (ctx->extradata == nullptr) throw std::bad_alloc();
-    std::memcpy(ctx->extradata, description->data(), description->size());
+    if (!description->empty()) std::memcpy(ctx->extradata, description->data(), description->size());
     ctx->extradata_size = static_cast<int>(description->size());
   }
   // Hints only: the bitstream's own sizes win.

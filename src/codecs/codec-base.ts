@@ -278,41 +278,68 @@ export abstract class CodecBase extends EventTarget {
     return true;
   }
 
+  /** Events the worker delivered and this codec has not handled yet, in order. */
+  #backlog: NativeEvent[] = [];
+  #backlogScheduled = false;
+
   #handleEvents(events: NativeEvent[]): void {
-    for (const event of events) {
-      const current = event.generation === this.#generation && this.#state !== 'closed';
-      switch (event.type) {
-        case 'output':
-          if (current) this.handleOutput(event.output);
-          else this.discardOutput(event.output);
-          break;
-        case 'configured':
-          if (current) {
-            this.#activateConfiguration();
-            this.#messageQueueBlocked = false;
-            this.#processControlMessageQueue();
-          }
-          break;
-        case 'flush': {
-          const flush = this.#pendingFlushPromises.get(event.id);
-          if (current && flush !== undefined) {
-            this.#pendingFlushPromises.delete(event.id);
-            flush.resolve();
-          }
-          break;
-        }
-        case 'error':
-          if (current) this.closeWithError(event.name as CodecErrorName, event.message);
-          break;
-        case 'room':
-          if (this.#state !== 'closed') {
-            this.#codecSaturated = false;
-            this.#processControlMessageQueue();
-          }
-          break;
-        case 'closed':
-          break;
+    for (const event of events) this.#backlog.push(event);
+    if (!this.#backlogScheduled) this.#drainBacklog();
+  }
+
+  /** Handles delivered events in order. A resolved flush ends the turn: the spec resolves it in a
+   * task of its own, so `await flush()` resumes before the outputs of inputs queued after the
+   * flush, even when the worker delivered them in the same batch. */
+  #drainBacklog(): void {
+    let next = 0;
+    while (next < this.#backlog.length) {
+      const flushResolved = this.#handleEvent(this.#backlog[next++]!);
+      if (flushResolved && next < this.#backlog.length) {
+        this.#backlog.splice(0, next);
+        this.#backlogScheduled = true;
+        setImmediate(() => {
+          this.#backlogScheduled = false;
+          this.#drainBacklog();
+        });
+        return;
       }
+    }
+    this.#backlog = [];
+  }
+
+  /** One event; returns whether it resolved a flush promise. */
+  #handleEvent(event: NativeEvent): boolean {
+    const current = event.generation === this.#generation && this.#state !== 'closed';
+    switch (event.type) {
+      case 'output':
+        if (current) this.handleOutput(event.output);
+        else this.discardOutput(event.output);
+        return false;
+      case 'configured':
+        if (current) {
+          this.#activateConfiguration();
+          this.#messageQueueBlocked = false;
+          this.#processControlMessageQueue();
+        }
+        return false;
+      case 'flush': {
+        const flush = this.#pendingFlushPromises.get(event.id);
+        if (!current || flush === undefined) return false;
+        this.#pendingFlushPromises.delete(event.id);
+        flush.resolve();
+        return true;
+      }
+      case 'error':
+        if (current) this.closeWithError(event.name as CodecErrorName, event.message);
+        return false;
+      case 'room':
+        if (this.#state !== 'closed') {
+          this.#codecSaturated = false;
+          this.#processControlMessageQueue();
+        }
+        return false;
+      case 'closed':
+        return false;
     }
   }
 
