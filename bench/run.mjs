@@ -61,6 +61,7 @@ function summarize(results) {
   };
 }
 
+const f = (x, d = 1) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '-');
 const rows = [];
 const started = Date.now();
 for (const c of CASES) {
@@ -69,19 +70,21 @@ for (const c of CASES) {
   for (let i = 0; i < (c.runs ?? RUNS); i++) results.push(await c.run());
   const row = summarize(results);
   rows.push(row);
-  console.log(`${row.name}: ours ${row.oursFps.toFixed(1)} fps, ffmpeg ${row.ffmpegFps.toFixed(1)} fps, ratio ${row.ratio.toFixed(3)}, ` +
-    `PSNR ${row.oursPsnr.toFixed(2)}/${row.ffmpegPsnr.toFixed(2)} dB, bytes ${row.oursBytes}/${row.ffmpegBytes}` +
-    (row.loop ? `, loop p99 ${row.loop[1].toFixed(2)} ms` : ''));
+  console.log(`${row.name}: ours ${f(row.oursFps)} fps, ffmpeg ${f(row.ffmpegFps)} fps, ratio ${f(row.ratio, 3)}, ` +
+    `PSNR ${f(row.oursPsnr, 2)}/${f(row.ffmpegPsnr, 2)} dB, bytes ${row.oursBytes}/${row.ffmpegBytes}` +
+    (row.loop ? `, loop p99 ${f(row.loop[1], 2)} ms` : '') + (row.note ? ` (${row.note})` : ''));
+  writeResults(); // after every case, so an interrupted run keeps what it measured
 }
-const seconds = (Date.now() - started) / 1000;
 
-const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+function writeResults() {
+const seconds = (Date.now() - started) / 1000;
 const table = [
-  '| case | frames | ours fps | ffmpeg fps | ratio | CPU s (ours/ffmpeg) | peak RSS MB (ours/ffmpeg) | loop delay p50/p99/max ms | bytes (ours/ffmpeg) | PSNR dB (ours/ffmpeg) |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| case | frames | ours fps | ffmpeg fps | ratio | CPU s (ours/ffmpeg) | peak RSS MB (ours/ffmpeg) | loop delay p50/p99/max ms | bytes (ours/ffmpeg) | PSNR dB (ours/ffmpeg) | note |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map((r) =>
     `| ${r.name} | ${r.frames} | ${f(r.oursFps)} | ${f(r.ffmpegFps)} | **${f(r.ratio, 3)}** | ${f(r.oursCpu, 2)} / ${f(r.ffmpegCpu, 2)} | ${f(r.oursRss, 0)} / ${f(r.ffmpegRss, 0)} | ` +
-    `${r.loop ? r.loop.map((x) => f(x, 2)).join(' / ') : '-'} | ${r.oursBytes} / ${r.ffmpegBytes} | ${f(r.oursPsnr, 2)} / ${f(r.ffmpegPsnr, 2)} |`),
+    `${r.loop ? r.loop.map((x) => f(x, 2)).join(' / ') : '-'} | ${f(r.oursBytes, 0)} / ${f(r.ffmpegBytes, 0)} | ${f(r.oursPsnr, 2)} / ${f(r.ffmpegPsnr, 2)} |` +
+    (r.note ? ` ${r.note}` : '')),
 ];
 const md = [
   '# Benchmark results',
@@ -97,4 +100,5 @@ const md = [
   '',
 ];
 writeFileSync(join(here, 'RESULTS.md'), md.join('\n'));
-console.log(`wrote bench/RESULTS.md (${f(seconds, 0)} s)`);
+}
+console.log(`wrote bench/RESULTS.md (${f((Date.now() - started) / 1000, 0)} s)`);

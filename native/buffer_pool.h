@@ -12,7 +12,7 @@
 
 namespace wcs {
 
-// A buffer of `size` bytes (plus FFmpeg's input padding, zeroed), 64-byte aligned, from the pool.
+// A buffer of `size` bytes (plus FFmpeg's input padding, zeroed), page aligned, from the pool.
 AVBufferRef* AllocatePooledBuffer(size_t size);
 
 // Gives `frame` (format, width, height set) pooled planes, laid out as av_frame_get_buffer would.

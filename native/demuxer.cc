@@ -1,5 +1,7 @@
 #include "demuxer.h"
 
+#include <cstdlib>
+
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -368,12 +370,18 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
       if (st->discard == AVDISCARD_ALL) continue;
       int64_t& next = state->nextTimestamp[packet->stream_index];
       int64_t ts = packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
-      if (ts == AV_NOPTS_VALUE) ts = next;
-      next = ts + std::max<int64_t>(packet->duration, 0);
+      // A damaged file can carry any 64-bit value here; one that does not fit a JavaScript
+      // timestamp (2^53 microseconds) is treated like a missing one.
+      constexpr int64_t kMaxMicros = (int64_t{1} << 53) - 1;
+      const auto fits = [](int64_t micros) { return micros >= -kMaxMicros && micros <= kMaxMicros; };
+      if (ts == AV_NOPTS_VALUE || !fits(ToMicroseconds(ts, st->time_base))) ts = next;
+      if (ts == AV_NOPTS_VALUE || !fits(ToMicroseconds(ts, st->time_base))) ts = 0;
+      const int64_t duration = packet->duration > 0 && fits(ToMicroseconds(packet->duration, st->time_base)) ? packet->duration : 0;
+      next = ts + duration;
       PacketInfo p;
       p.stream = packet->stream_index;
       p.timestamp = ToMicroseconds(ts, st->time_base);
-      p.duration = packet->duration > 0 ? ToMicroseconds(packet->duration, st->time_base) : -1;
+      p.duration = duration > 0 ? ToMicroseconds(duration, st->time_base) : -1;
       p.key = (packet->flags & AV_PKT_FLAG_KEY) != 0;
       bytes += packet->size;
       p.packet = std::move(packet);
