@@ -146,19 +146,7 @@ void AudioDecoderCore::Send(CodecInput& input, const OutputSink& out) {
   packet->pts = input.timestamp;
   packet->dts = AV_NOPTS_VALUE;
   if (!baseTimestamp_) baseTimestamp_ = input.timestamp;
-  for (;;) {
-    const int err = avcodec_send_packet(context_.get(), packet);
-    if (err == AVERROR(EAGAIN)) {
-      Receive(out);  // the decoder is full: take its outputs, then give it the packet again
-      continue;
-    }
-    if (err < 0) {
-      ThrowCodecError("EncodingError", "the chunk at timestamp " + std::to_string(input.timestamp) +
-                                           " could not be decoded (" + AvErrorString(err) +
-                                           "); it may be corrupt or not match the configuration");
-    }
-    break;
-  }
+  SendPacket(context_.get(), packet, input.timestamp, [&] { Receive(out); });
   Receive(out);
 }
 

@@ -61,6 +61,23 @@ class CodecCore {
   virtual void Drain(const OutputSink& out) = 0;
 };
 
+// Sends one packet to a decoder, taking its outputs (`receive`) whenever it is full, as FFmpeg's
+// send/receive protocol asks; a packet the decoder rejects is an EncodingError naming its chunk.
+inline void SendPacket(AVCodecContext* context, AVPacket* packet, int64_t timestamp, const std::function<void()>& receive) {
+  for (;;) {
+    const int err = avcodec_send_packet(context, packet);
+    if (err == AVERROR(EAGAIN)) {
+      receive();  // the decoder is full: take its outputs, then give it the packet again
+      continue;
+    }
+    if (err < 0) {
+      ThrowCodecError("EncodingError", "the chunk at timestamp " + std::to_string(timestamp) + " could not be decoded (" +
+                                           AvErrorString(err) + "); it may be corrupt or not match the configuration");
+    }
+    return;
+  }
+}
+
 // Creates the core for a role name ("video-encoder", "video-decoder", "audio-encoder",
 // "audio-decoder", "test"); nullptr for unknown roles. Defined in codec_registry.cc.
 std::unique_ptr<CodecCore> CreateCodecCore(const std::string& role);

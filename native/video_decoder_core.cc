@@ -49,19 +49,7 @@ void VideoDecoderCore::Send(CodecInput& input, const OutputSink& out) {
   packet->pts = timestamps_.Add(input.timestamp, input.duration);
   packet->dts = AV_NOPTS_VALUE;
   if (input.key) packet->flags |= AV_PKT_FLAG_KEY;
-  for (;;) {
-    const int err = avcodec_send_packet(context_.get(), packet);
-    if (err == AVERROR(EAGAIN)) {
-      Receive(out);  // the decoder is full: take its outputs, then give it the packet again
-      continue;
-    }
-    if (err < 0) {
-      ThrowCodecError("EncodingError", "the chunk at timestamp " + std::to_string(input.timestamp) +
-                                           " could not be decoded (" + AvErrorString(err) +
-                                           "); it may be corrupt or not match the configuration");
-    }
-    break;
-  }
+  SendPacket(context_.get(), packet, input.timestamp, [&] { Receive(out); });
   Receive(out);
 }
 

@@ -72,6 +72,19 @@ std::string H264ProfileName(int profileIdc) {
   }
 }
 
+// Quantizer mode for x264/x265: rate control held at one QP (every frame type alike, no adaptive
+// or tree-based offsets), so the per-frame whole-frame ROI offset sets each frame's QP exactly.
+// `treeOption` is x264's "mbtree" or x265's "cutree".
+void HoldQpForRoi(Settings& s, const char* treeOption) {
+  s.Set("crf", std::to_string(kRoiBaseQp));
+  s.Param("qcomp", "1");
+  s.Param("aq-mode", "1");
+  s.Param("aq-strength", "0.01");
+  s.Param("ipratio", "1");
+  s.Param("pbratio", "1");
+  s.Param(treeOption, "0");
+}
+
 void ApplyX264(const ConfigMap& config, AVCodecContext* ctx, Settings& s) {
   // Realtime: no lookahead, no B-frames, sliced threads (tune zerolatency). Quality: x264's
   // default trade-off (lookahead, B-frames, macroblock tree).
@@ -81,15 +94,7 @@ void ApplyX264(const ConfigMap& config, AVCodecContext* ctx, Settings& s) {
   const std::string profile = H264ProfileName(static_cast<int>(config.Int("profile", 0)));
   if (!profile.empty()) s.Set("profile", profile);
   ctx->level = static_cast<int>(config.Int("level", FF_LEVEL_UNKNOWN));
-  if (QuantizerMode(config)) {
-    s.Set("crf", std::to_string(kRoiBaseQp));
-    s.Param("qcomp", "1");
-    s.Param("aq-mode", "1");
-    s.Param("aq-strength", "0.01");
-    s.Param("ipratio", "1");
-    s.Param("pbratio", "1");
-    s.Param("mbtree", "0");
-  }
+  if (QuantizerMode(config)) HoldQpForRoi(s, "mbtree");
 }
 
 void ApplyX265(const ConfigMap& config, AVCodecContext* /*ctx*/, Settings& s) {
@@ -109,15 +114,7 @@ void ApplyX265(const ConfigMap& config, AVCodecContext* /*ctx*/, Settings& s) {
     s.Param("level-idc", text);
   }
   if (config.String("tier") == "high") s.Param("high-tier", "1");
-  if (QuantizerMode(config)) {
-    s.Set("crf", std::to_string(kRoiBaseQp));
-    s.Param("qcomp", "1");
-    s.Param("aq-mode", "1");
-    s.Param("aq-strength", "0.01");
-    s.Param("ipratio", "1");
-    s.Param("pbratio", "1");
-    s.Param("cutree", "0");
-  }
+  if (QuantizerMode(config)) HoldQpForRoi(s, "cutree");
 }
 
 void ApplyVpx(const ConfigMap& config, AVCodecContext* ctx, Settings& s) {
