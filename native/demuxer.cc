@@ -109,7 +109,15 @@ StreamInfo DescribeStream(const AVStream* st) {
     info.chromaLocation = par->chroma_location;
     info.frameRate = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
     size_t size = 0;
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 29, 100)
+    // FFmpeg 6.1 moved stream side data into codecpar (av_stream_get_side_data is gone in 7.0).
+    const AVPacketSideData* side =
+        av_packet_side_data_get(par->coded_side_data, par->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+    const uint8_t* matrix = side != nullptr ? side->data : nullptr;
+    if (side != nullptr) size = side->size;
+#else
     const uint8_t* matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+#endif
     if (matrix != nullptr && size >= 9 * sizeof(int32_t)) {
       int32_t m[9];
       std::memcpy(m, matrix, sizeof(m));

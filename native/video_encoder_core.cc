@@ -93,7 +93,7 @@ void ApplyX264(const ConfigMap& config, AVCodecContext* ctx, Settings& s) {
   s.Set("forced-idr", "1");  // keyFrame: true must give an IDR (a decoder can start there)
   const std::string profile = H264ProfileName(static_cast<int>(config.Int("profile", 0)));
   if (!profile.empty()) s.Set("profile", profile);
-  ctx->level = static_cast<int>(config.Int("level", FF_LEVEL_UNKNOWN));
+  ctx->level = static_cast<int>(config.Int("level", -99));  // -99: FF_LEVEL_UNKNOWN / AV_LEVEL_UNKNOWN
   if (QuantizerMode(config)) HoldQpForRoi(s, "mbtree");
 }
 
