@@ -37,6 +37,22 @@ class AvioOwner {
   virtual void Hold(bool hold) = 0;
 };
 
+// The JavaScript class of a container object (Demuxer, Muxer): an ObjectWrap that is its worker's
+// owner, held strongly while the worker has jobs pending.
+template <typename T>
+class AvioObject : public Napi::ObjectWrap<T>, public AvioOwner {
+ public:
+  explicit AvioObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<T>(info) {}
+  Napi::Object Self() override { return this->Value(); }
+  void Hold(bool hold) override {
+    if (hold) {
+      this->Ref();
+    } else {
+      this->Unref();
+    }
+  }
+};
+
 class AvioWorker;
 struct AvioChannelContext {
   std::shared_ptr<AvioWorker> worker;

@@ -21,20 +21,11 @@ namespace wcs {
 
 struct DemuxState;
 
-class Demuxer : public Napi::ObjectWrap<Demuxer>, public AvioOwner {
+class Demuxer : public AvioObject<Demuxer> {
  public:
   static Napi::Function DefineClass(Napi::Env env);
   explicit Demuxer(const Napi::CallbackInfo& info);
   ~Demuxer() override;
-
-  Napi::Object Self() override { return Value(); }
-  void Hold(bool hold) override {
-    if (hold) {
-      Ref();
-    } else {
-      Unref();
-    }
-  }
 
  private:
   Napi::Value Open(const Napi::CallbackInfo& info);

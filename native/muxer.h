@@ -23,20 +23,11 @@ namespace wcs {
 
 struct MuxState;
 
-class Muxer : public Napi::ObjectWrap<Muxer>, public AvioOwner {
+class Muxer : public AvioObject<Muxer> {
  public:
   static Napi::Function DefineClass(Napi::Env env);
   explicit Muxer(const Napi::CallbackInfo& info);
   ~Muxer() override;
-
-  Napi::Object Self() override { return Value(); }
-  void Hold(bool hold) override {
-    if (hold) {
-      Ref();
-    } else {
-      Unref();
-    }
-  }
 
  private:
   Napi::Value Open(const Napi::CallbackInfo& info);
