@@ -44,6 +44,8 @@ Napi::Value LiveCountersValue(const Napi::CallbackInfo& info) {
 
 Napi::Value HasEncoder(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
+  // "x264" and "aom" are the libraries this addon links directly (frame_encoder.h).
+  if (name == "x264" || name == "aom") return Napi::Boolean::New(info.Env(), true);
   return Napi::Boolean::New(info.Env(), avcodec_find_encoder_by_name(name.c_str()) != nullptr);
 }
 

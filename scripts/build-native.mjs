@@ -20,8 +20,15 @@ const FFMPEG_MODULES = [
   ['libswscale', '6.7.100'],
   ['libswresample', '4.7.100'],
 ];
-const DEBIAN_PACKAGES = 'cmake pkg-config g++ libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev';
-const HOMEBREW_PACKAGES = 'cmake pkg-config ffmpeg';
+// Codec libraries used directly for what FFmpeg 5.1's wrappers do not expose (per-frame
+// quantizers, temporal layers, Opus DTX and signal type); the same libraries FFmpeg links.
+const CODEC_MODULES = [
+  ['x264', '0.155'],
+  ['aom', '3.0.0'],
+  ['opus', '1.3'],
+];
+const DEBIAN_PACKAGES = 'cmake pkg-config g++ libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libx264-dev libaom-dev libopus-dev';
+const HOMEBREW_PACKAGES = 'cmake pkg-config ffmpeg x264 aom opus';
 
 function fail(what) {
   console.error(
@@ -42,6 +49,10 @@ if (!has('pkg-config')) fail('pkg-config is not installed.');
 const missing = FFMPEG_MODULES.filter(([name, min]) => !has('pkg-config', [`--atleast-version=${min}`, name]));
 if (missing.length > 0) {
   fail(`FFmpeg >= 5.1 development files not found (${missing.map(([n]) => n).join(', ')}).`);
+}
+const missingCodecs = CODEC_MODULES.filter(([name, min]) => !has('pkg-config', [`--atleast-version=${min}`, name]));
+if (missingCodecs.length > 0) {
+  fail(`codec library development files not found (${missingCodecs.map(([n]) => n).join(', ')}).`);
 }
 
 const addon = join(root, 'build', 'Release', 'webcodecs_streams.node');

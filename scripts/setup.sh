@@ -3,6 +3,7 @@
 # it installs only what is missing.
 #   Debian/Ubuntu: apt-get (with sudo when not root)    macOS: Homebrew
 # Installs: a C++ toolchain, cmake, pkg-config, the FFmpeg development libraries (>= 5.1) and the
+# x264, libaom and libopus development files (used directly where FFmpeg 5.1's wrappers stop), the
 # ffmpeg command-line tool (used by the tests and benchmarks), Node.js >= 20 if missing, then the
 # npm dependencies, the native addon and the TypeScript build.
 set -euo pipefail
@@ -11,8 +12,8 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 
-DEBIAN_PACKAGES=(g++ make cmake pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg)
-BREW_PACKAGES=(cmake pkg-config ffmpeg node)
+DEBIAN_PACKAGES=(g++ make cmake pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libx264-dev libaom-dev libopus-dev ffmpeg)
+BREW_PACKAGES=(cmake pkg-config ffmpeg x264 aom opus node)
 
 node_ok() {
   command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ]
