@@ -402,6 +402,14 @@ Napi::Value NativeFrame::ConvertTo(const Napi::CallbackInfo& info) {
     uint8_t* dstPlanes[4] = {dst, nullptr, nullptr, nullptr};
     int dstStrides[4] = {dstStride, 0, 0, 0};
     sws_scale(sws.get(), planes, strides, 0, h, dstPlanes, dstStrides);
+    if (dstFormat == AV_PIX_FMT_RGB0 || dstFormat == AV_PIX_FMT_BGR0) {
+      // RGBX/BGRX are always opaque: write the padding byte as 255 (as browsers do) rather than
+      // whatever an RGBX/BGRX source carried there (libswscale copies it unchanged).
+      for (int row = 0; row < h; row++) {
+        uint8_t* pixel = dst + static_cast<int64_t>(row) * dstStride + 3;
+        for (int col = 0; col < w; col++, pixel += 4) *pixel = 0xff;
+      }
+    }
     if (displayP3) ConvertSrgbToDisplayP3(dst, w, h, dstStride, dstFormat == AV_PIX_FMT_BGRA || dstFormat == AV_PIX_FMT_BGR0);
     return std::string();
   });

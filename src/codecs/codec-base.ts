@@ -233,10 +233,26 @@ export abstract class CodecBase extends EventTarget {
   #scheduleDequeueEvent(): void {
     if (this.#dequeueEventScheduled) return;
     this.#dequeueEventScheduled = true;
-    setImmediate(() => {
-      this.dispatchEvent(new Event('dequeue'));
-      this.#dequeueEventScheduled = false;
-    });
+    this.#dequeueTask = setImmediate(() => this.#fireDequeueEvent());
+  }
+
+  #dequeueTask: ReturnType<typeof setImmediate> | null = null;
+
+  /** The task's steps: fire, then clear [[dequeue event scheduled]] (so a dequeue caused by the
+   * listeners themselves does not schedule another event). */
+  #fireDequeueEvent(): void {
+    this.#dequeueTask = null;
+    this.dispatchEvent(new Event('dequeue'));
+    this.#dequeueEventScheduled = false;
+  }
+
+  /** A flush resolves in a task queued after the dequeue events of the inputs before it (their
+   * control messages ran first), so a still-pending dequeue event fires before the promise
+   * settles: with a fast codec the flush result can arrive before the setImmediate turn. */
+  #fireDequeueEventNow(): void {
+    if (this.#dequeueTask === null) return;
+    clearImmediate(this.#dequeueTask);
+    this.#fireDequeueEvent();
   }
 
   /** "Process the control message queue". */
@@ -326,6 +342,7 @@ export abstract class CodecBase extends EventTarget {
         const flush = this.#pendingFlushPromises.get(event.id);
         if (!current || flush === undefined) return false;
         this.#pendingFlushPromises.delete(event.id);
+        this.#fireDequeueEventNow();
         flush.resolve();
         return true;
       }

@@ -33,6 +33,8 @@ export class VideoDecoder extends CodecBase {
   /** The configuration decode() calls are checked against (the last configure()). */
   #latestConfig: VideoDecoderConfig | null = null;
   #parsedCodec: ParsedVideoCodec | null = null;
+  /** The codec string of [[active decoder config]], parsed (its colour fields feed detection). */
+  #activeCodec: ParsedVideoCodec | null = null;
   #keyChunkRequired = true;
 
   constructor(init: VideoDecoderInit) {
@@ -62,6 +64,7 @@ export class VideoDecoder extends CodecBase {
     }
     this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `VideoDecoder: ${plan.reason}`, () => {
       this.#activeConfig = clone;
+      this.#activeCodec = plan.supported ? plan.parsed : null;
     });
   }
 
@@ -98,6 +101,7 @@ export class VideoDecoder extends CodecBase {
 
   protected onReset(): void {
     this.#activeConfig = null;
+    this.#activeCodec = null;
     this.#latestConfig = null;
     this.#parsedCodec = null;
   }
@@ -111,7 +115,7 @@ export class VideoDecoder extends CodecBase {
       ...(config?.displayAspectWidth !== undefined && config.displayAspectHeight !== undefined
         ? { displayAspectWidth: config.displayAspectWidth, displayAspectHeight: config.displayAspectHeight }
         : {}),
-      colorSpace: config?.colorSpace ?? detectedColorSpace(out),
+      colorSpace: withOverride(detectedColorSpace(out, this.#activeCodec), config?.colorSpace),
       rotation: config?.rotation ?? 0,
       flip: config?.flip ?? false,
     });
@@ -135,16 +139,42 @@ export class VideoDecoder extends CodecBase {
   }
 }
 
-/** "Output VideoFrames" step 4: the colour space the bitstream states. When it states none of
- * primaries, transfer and matrix, nothing was detected and "Pick Color Space" gives the format's
- * default (REC709 for YUV), keeping the range if the bitstream gave one. */
-function detectedColorSpace(out: NativeFrameOutput): VideoColorSpaceInit {
+/** "Output VideoFrames" step 4: the colour space the bitstream states. Members the bitstream
+ * leaves unspecified come from the codec string's colour fields when it has them (a VP9 bitstream
+ * carries only the matrix and range; "vp09.02.10.10.01.09.16.09.00" names BT.2020 primaries and
+ * PQ transfer). When none of primaries, transfer and matrix is known, nothing was detected and
+ * "Pick Color Space" gives the format's default (REC709 for YUV), keeping the range if known. */
+function detectedColorSpace(out: NativeFrameOutput, codec: ParsedVideoCodec | null): VideoColorSpaceInit {
   const info = out.frame.info()!;
   const UNSPECIFIED = 2;
-  if (info.primaries !== UNSPECIFIED || info.transfer !== UNSPECIFIED || info.matrix !== UNSPECIFIED) {
-    return colorSpaceFromFFmpeg(info).toJSON();
+  const RANGE_UNSPECIFIED = 0;
+  const declared = codec !== null && 'colorPrimaries' in codec && codec.colorPrimaries !== undefined ? codec : null;
+  const codes = {
+    primaries: info.primaries !== UNSPECIFIED ? info.primaries : (declared?.colorPrimaries ?? UNSPECIFIED),
+    transfer: info.transfer !== UNSPECIFIED ? info.transfer : (declared?.transferCharacteristics ?? UNSPECIFIED),
+    matrix: info.matrix !== UNSPECIFIED ? info.matrix : (declared?.matrixCoefficients ?? UNSPECIFIED),
+    range: info.range !== RANGE_UNSPECIFIED || declared === null ? info.range : declared.fullRange ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG,
+  };
+  if (codes.primaries !== UNSPECIFIED || codes.transfer !== UNSPECIFIED || codes.matrix !== UNSPECIFIED) {
+    return colorSpaceFromFFmpeg(codes).toJSON();
   }
   const fallback = pickDefaultColorSpace((info.format || 'I420') as VideoPixelFormat).toJSON();
-  const range = colorSpaceFromFFmpeg(info).fullRange;
+  const range = colorSpaceFromFFmpeg(codes).fullRange;
   return range === null ? fallback : { ...fallback, fullRange: range };
+}
+
+const AVCOL_RANGE_MPEG = 1;
+const AVCOL_RANGE_JPEG = 2;
+
+/** "Output VideoFrames" step 5 with "Pick Color Space": the config's colorSpace overrides what was
+ * detected, and (as the spec lets User Agents do) its null members are filled with the detected
+ * values, so `colorSpace: { primaries: 'bt709' }` overrides the primaries only. */
+function withOverride(detected: VideoColorSpaceInit, override: VideoColorSpaceInit | undefined): VideoColorSpaceInit {
+  if (override === undefined) return detected;
+  const merged: VideoColorSpaceInit = { ...detected };
+  for (const key of ['primaries', 'transfer', 'matrix', 'fullRange'] as const) {
+    const value = override[key];
+    if (value !== undefined && value !== null) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
 }

@@ -415,9 +415,10 @@ export function validateBufferInit(
  * BGRA or BGRX is a NotSupportedError, as the spec's step 10 says.
  *
  * `colorSpace` is the target colour space of spec copyTo step 6 (default 'srgb') when
- * options.format is given, else null. When `format` differs from the frame's, the pixels need a
- * conversion: `rowCopies` is then empty and the caller converts `rect` of the frame (in the
- * frame's coordinates) into plane 0 of `layout`. Otherwise `rowCopies` says what to copy.
+ * options.format is given, else null. With options.format the pixels are converted (also to the
+ * frame's own format: RGBX/BGRX come out opaque, and the colour space is the requested one):
+ * `rowCopies` is then empty and the caller converts `rect` of the frame (in the frame's
+ * coordinates) into plane 0 of `layout`. Otherwise `rowCopies` says what to copy.
  */
 export function parseCopyToOptions(
   frame: { format: VideoPixelFormat; codedWidth: number; codedHeight: number; visibleRect: Rect },
@@ -464,8 +465,10 @@ export function parseCopyToOptions(
   }
   const combinedLayout = computeLayoutAndAllocationSize(parsedRect, format, optLayout);
 
+  // With a format given, the spec copies from "Convert to RGB frame" even when the format is the
+  // frame's own: the result is opaque for RGBX/BGRX and in the requested colour space.
   const rowCopies: RowCopy[] =
-    format !== frame.format
+    requestedFormat !== undefined
       ? []
       : combinedLayout.layout.map((plane, planeIndex) => ({
           plane: planeIndex,

@@ -321,7 +321,7 @@ export class VideoFrame {
       );
     }
     const layouts = parsed.layout.map((l) => ({ offset: l.destinationOffset, stride: l.destinationStride }));
-    if (parsed.format !== this.#slots.format) {
+    if (parsed.colorSpace !== null) {
       // Conversion to RGB(A/X)/BGR(A/X) runs on the thread pool with libswscale.
       const { matrix, fullRange } = this.#slots.colorSpace;
       const swsColorspace = matrix === 'bt470bg' || matrix === 'smpte170m' ? 5 : matrix === 'bt2020-ncl' ? 9 : 1;

@@ -351,7 +351,9 @@ t.test('parseCopyToOptions: format and colorSpace', async (t) => {
   t.equal(parseCopyToOptions(frame, { colorSpace: 'display-p3' }).colorSpace, null, 'colorSpace is ignored without a format');
   const same = parseCopyToOptions(frameOf('RGBA', 2, 2), { format: 'RGBA', colorSpace: 'display-p3' });
   t.equal(same.colorSpace, 'display-p3', 'an explicit format always reports its target colour space');
-  t.same(same.rowCopies, [{ plane: 0, srcX: 0, srcY: 0, rowBytes: 8, rows: 2, dstOffset: 0, dstStride: 8 }], 'but the same format is a plain copy');
+  t.same(same.rowCopies, [], 'the same format is converted too (spec copyTo: "Convert to RGB frame"), into display-p3 here');
+  const plain = parseCopyToOptions(frameOf('RGBA', 2, 2), {});
+  t.same(plain.rowCopies, [{ plane: 0, srcX: 0, srcY: 0, rowBytes: 8, rows: 2, dstOffset: 0, dstStride: 8 }], 'without a format it is a plain copy');
 
   t.throws(() => parseCopyToOptions(frame, { format: 'I444' }), { name: 'NotSupportedError', message: /can convert only to RGBA, RGBX, BGRA or BGRX/ });
   t.ok(
