@@ -1,13 +1,15 @@
-// Audio encoding on libavcodec (libopus, aac, flac, libmp3lame, libvorbis, the PCM family).
+// Audio encoding: what every codec shares, around one AudioPacketEncoder (audio_packet_encoder.h:
+// libopus, or libavcodec for aac, flac, libmp3lame, libvorbis and the PCM family).
 // Runs on the codec's worker thread only.
 //
-// AudioData may hold any number of frames in any sample format; codecs want exactly frame_size
+// AudioData may hold any number of frames in any sample format; codecs want exactly FrameSize()
 // samples in one sample format (and Opus 48 kHz). Inputs are converted with libswresample and
 // re-chunked through an AVAudioFifo. Output timestamps come from counting codec samples from the
 // first input's timestamp, so they are exact, strictly increasing and gap-free whatever the
-// input chunking; an input that starts a new part of the timeline (a gap) re-anchors the count. The codec's priming is part of that timeline (the first chunk starts at the
-// first input timestamp); the priming decoders output (initial_padding) is reported to
-// JavaScript as the encoder delay.
+// input chunking; an input that starts a new part of the timeline (a gap) re-anchors the count.
+// The codec's priming is part of that timeline (the first chunk starts at the first input
+// timestamp); the priming decoders output (the encoder's Delay()) is reported to JavaScript as
+// the encoder delay.
 #include "audio_encoder_core.h"
 
 #include <algorithm>
@@ -21,42 +23,6 @@ namespace {
 // microsecond (the decoder counts output samples the same way, so round trips line up).
 int64_t SamplesToMicros(int64_t samples, int rate) {
   return av_rescale_rnd(samples, 1000000, rate, AV_ROUND_NEAR_INF);
-}
-
-std::vector<AVSampleFormat> SupportedSampleFormats(const AVCodec* codec) {
-  std::vector<AVSampleFormat> formats;
-#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
-  const void* list = nullptr;
-  int count = 0;
-  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_SAMPLE_FORMAT, 0, &list, &count) >= 0 && list) {
-    const auto* f = static_cast<const AVSampleFormat*>(list);
-    formats.assign(f, f + count);
-  }
-#else
-  for (const AVSampleFormat* f = codec->sample_fmts; f != nullptr && *f != AV_SAMPLE_FMT_NONE; f++) formats.push_back(*f);
-#endif
-  return formats;
-}
-
-// The codec sample format for input in `input`: the input's own format (or its other
-// arrangement) when the codec takes it, so nothing is converted; otherwise the narrowest format
-// at least as wide, so nothing is lost (FLAC: f32/s32 input is coded as 24-bit).
-AVSampleFormat ChooseSampleFormat(const AVCodec* codec, AVSampleFormat input) {
-  const std::vector<AVSampleFormat> formats = SupportedSampleFormats(codec);
-  if (formats.empty()) return input;
-  auto supported = [&](AVSampleFormat f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
-  if (supported(input)) return input;
-  const AVSampleFormat other = av_sample_fmt_is_planar(input) ? av_get_packed_sample_fmt(input) : av_get_planar_sample_fmt(input);
-  if (supported(other)) return other;
-  const int want = av_get_bytes_per_sample(input);
-  AVSampleFormat best = AV_SAMPLE_FMT_NONE;
-  AVSampleFormat widest = formats.front();
-  for (AVSampleFormat f : formats) {
-    const int bytes = av_get_bytes_per_sample(f);
-    if (bytes > av_get_bytes_per_sample(widest)) widest = f;
-    if (bytes >= want && (best == AV_SAMPLE_FMT_NONE || bytes < av_get_bytes_per_sample(best))) best = f;
-  }
-  return best != AV_SAMPLE_FMT_NONE ? best : widest;
 }
 
 FramePtr AllocateFrame(AVSampleFormat format, const AVChannelLayout& layout, int rate, int samples) {
@@ -117,106 +83,72 @@ std::vector<uint8_t> VorbisDescription(const uint8_t* extradata, int size) {
 
 }  // namespace
 
+AudioEncoderCore::~AudioEncoderCore() { av_channel_layout_uninit(&layout_); }
+
 void AudioEncoderCore::Configure(const ConfigMap& config, const OutputSink& out) {
-  if (context_) Drain(out);  // reconfigure in order: outputs of the old settings come first
+  if (encoder_) Drain(out);  // reconfigure in order: outputs of the old settings come first
   config_ = config;
-  const std::string name = config_.String("encoder");
-  codec_ = avcodec_find_encoder_by_name(name.c_str());
-  if (codec_ == nullptr) ThrowCodecError("NotSupportedError", "encoder " + name + " is not available in this FFmpeg build");
   inputRate_ = static_cast<int>(config_.Int("sampleRate", 0));
+  codecRate_ = static_cast<int>(config_.Int("codecSampleRate", inputRate_));
   channels_ = static_cast<int>(config_.Int("numberOfChannels", 0));
+  av_channel_layout_uninit(&layout_);
+  av_channel_layout_default(&layout_, channels_);
   // Open now so an unsupported configuration fails configure() (and isConfigSupported); the
   // first AudioData may re-open it in a sample format that spares a conversion.
   Open(AV_SAMPLE_FMT_S16);
 }
 
 void AudioEncoderCore::Open(AVSampleFormat inputFormat) {
-  const std::string name = config_.String("encoder");
-  CodecContextPtr ctx(avcodec_alloc_context3(codec_));
-  if (!ctx) throw std::bad_alloc();
-  const int codecRate = static_cast<int>(config_.Int("codecSampleRate", inputRate_));
-  ctx->sample_rate = codecRate;
-  ctx->time_base = AVRational{1, codecRate};
-  av_channel_layout_default(&ctx->ch_layout, channels_);
-  ctx->sample_fmt = ChooseSampleFormat(codec_, inputFormat);
-  if (name == "flac" && ctx->sample_fmt == AV_SAMPLE_FMT_S32) ctx->bits_per_raw_sample = 24;
-  if (config_.Has("bitrate")) ctx->bit_rate = config_.Int("bitrate", 0);
-  if (config_.Has("compressionLevel")) ctx->compression_level = static_cast<int>(config_.Int("compressionLevel", 0));
-  if (config_.Has("frameSize")) ctx->frame_size = static_cast<int>(config_.Int("frameSize", 0));
-  ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  AudioEncoderSetup setup;
+  setup.config = config_;
+  setup.sampleRate = codecRate_;
+  setup.inputRate = inputRate_;
+  setup.channels = channels_;
+  setup.inputFormat = inputFormat;
+  encoder_.reset();
+  std::unique_ptr<AudioPacketEncoder> encoder = OpenAudioPacketEncoder(setup);
+  sampleFormat_ = encoder->SampleFormat();
 
-  const bool constant = config_.String("bitrateMode", "variable") == "constant";
-  AVDictionary* raw = nullptr;
-  std::unique_ptr<AVDictionary*, void (*)(AVDictionary**)> options(&raw, [](AVDictionary** d) { av_dict_free(d); });
-  if (name == "libopus") {
-    av_dict_set(&raw, "application", config_.String("opusApplication", "audio").c_str(), 0);
-    av_dict_set(&raw, "frame_duration", std::to_string(config_.Number("opusFrameDurationMs", 20)).c_str(), 0);
-    av_dict_set_int(&raw, "packet_loss", config_.Int("opusPacketLoss", 0), 0);
-    av_dict_set_int(&raw, "fec", config_.Bool("opusFec", false) ? 1 : 0, 0);
-    av_dict_set(&raw, "vbr", constant ? "off" : "on", 0);
-  } else if (name == "aac") {
-#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 26, 100)
-    ctx->profile = AV_PROFILE_AAC_LOW;  // FF_PROFILE_* are deprecated from here on
-#else
-    ctx->profile = FF_PROFILE_AAC_LOW;
-#endif
-  } else if (name == "libmp3lame" && !constant && ctx->bit_rate > 0) {
-    av_dict_set(&raw, "abr", "1", 0);  // LAME holds a given bitrate constant unless told to average it
-  } else if (name == "libvorbis" && constant && ctx->bit_rate > 0) {
-    // libvorbis averages the bitrate; equal minimum and maximum make it hard-constant.
-    ctx->rc_min_rate = ctx->bit_rate;
-    ctx->rc_max_rate = ctx->bit_rate;
-  }
-  const int err = avcodec_open2(ctx.get(), codec_, options.get());
-  if (err < 0) {
-    ThrowCodecError("NotSupportedError", name + " rejected this configuration (" + AvErrorString(err) +
-                                             "); check sampleRate, numberOfChannels and bitrate with isConfigSupported()");
-  }
-  if (raw != nullptr) {
-    ThrowCodecError("NotSupportedError", name + " does not support option " + std::string(av_dict_get(raw, "", nullptr, AV_DICT_IGNORE_SUFFIX)->key));
-  }
-
-  fifo_.reset(av_audio_fifo_alloc(ctx->sample_fmt, channels_, std::max(ctx->frame_size, 1024)));
+  fifo_.reset(av_audio_fifo_alloc(sampleFormat_, channels_, std::max(encoder->FrameSize(), 1024)));
   if (!fifo_) throw std::bad_alloc();
   formatSwr_.reset();
   formatSwrInput_ = AV_SAMPLE_FMT_NONE;
   rateSwr_.reset();
-  if (codecRate != inputRate_) {
+  if (codecRate_ != inputRate_) {
     SwrContext* swr = nullptr;
-    if (swr_alloc_set_opts2(&swr, &ctx->ch_layout, ctx->sample_fmt, codecRate, &ctx->ch_layout, ctx->sample_fmt, inputRate_, 0,
-                            nullptr) < 0 ||
+    if (swr_alloc_set_opts2(&swr, &layout_, sampleFormat_, codecRate_, &layout_, sampleFormat_, inputRate_, 0, nullptr) < 0 ||
         swr_init(swr) < 0) {
       swr_free(&swr);
       ThrowCodecError("NotSupportedError", "cannot resample " + std::to_string(inputRate_) + " Hz to " +
-                                               std::to_string(codecRate) + " Hz for " + name);
+                                               std::to_string(codecRate_) + " Hz for " + config_.String("encoder"));
     }
     rateSwr_.reset(swr);
   }
 
   description_.reset();
-  extradata_.assign(ctx->extradata, ctx->extradata + ctx->extradata_size);
+  extradata_ = encoder->Extradata();
   const std::string descriptionFormat = config_.String("descriptionFormat");
   if (descriptionFormat == "extradata") {
     description_ = extradata_;
   } else if (descriptionFormat == "flac") {
     // FFmpeg's extradata is the bare 34-byte STREAMINFO; the registration wants the stream
     // header: "fLaC" then STREAMINFO as the last metadata block.
-    std::vector<uint8_t> d = {'f', 'L', 'a', 'C', 0x80, 0, 0, static_cast<uint8_t>(ctx->extradata_size)};
-    d.insert(d.end(), ctx->extradata, ctx->extradata + ctx->extradata_size);
+    std::vector<uint8_t> d = {'f', 'L', 'a', 'C', 0x80, 0, 0, static_cast<uint8_t>(extradata_.size())};
+    d.insert(d.end(), extradata_.begin(), extradata_.end());
     description_ = std::move(d);
   } else if (descriptionFormat == "xiph") {
-    description_ = VorbisDescription(ctx->extradata, ctx->extradata_size);
+    description_ = VorbisDescription(extradata_.data(), static_cast<int>(extradata_.size()));
   }
   adts_ = config_.Bool("adts", false);
   if (adts_ && extradata_.size() < 2) ThrowCodecError("NotSupportedError", "the AAC encoder gave no AudioSpecificConfig");
 
-  delay_ = ctx->initial_padding;
+  delay_ = encoder->Delay();
   firstPacketPts_.reset();
   samplesSent_ = 0;
   nextPacketStart_ = 0;
   baseTimestamp_.reset();
   announceConfig_ = true;
-  context_ = std::move(ctx);
+  encoder_ = std::move(encoder);
 }
 
 void AudioEncoderCore::Send(CodecInput& input, const OutputSink& out) {
@@ -229,7 +161,7 @@ void AudioEncoderCore::Send(CodecInput& input, const OutputSink& out) {
   }
   const auto format = static_cast<AVSampleFormat>(frame->format);
   const bool fresh = samplesSent_ == 0 && (!fifo_ || av_audio_fifo_size(fifo_.get()) == 0);
-  if (!context_ || (fresh && ChooseSampleFormat(codec_, format) != context_->sample_fmt)) Open(format);
+  if (!encoder_ || (fresh && encoder_->FormatFor(format) != sampleFormat_)) Open(format);
   if (!baseTimestamp_) {
     baseTimestamp_ = input.timestamp;
     anchors_.assign(1, {0, input.timestamp});
@@ -248,12 +180,12 @@ void AudioEncoderCore::Send(CodecInput& input, const OutputSink& out) {
 int64_t AudioEncoderCore::TimestampAt(int64_t sample) {
   auto anchor = anchors_.begin();
   for (auto it = anchors_.begin(); it != anchors_.end() && it->first <= sample; ++it) anchor = it;
-  return anchor->second + SamplesToMicros(sample - anchor->first, context_->sample_rate);
+  return anchor->second + SamplesToMicros(sample - anchor->first, codecRate_);
 }
 
 void AudioEncoderCore::Queue(const AVFrame* frame) {
   FramePtr converted;
-  if (frame->format != context_->sample_fmt) {
+  if (frame->format != sampleFormat_) {
     converted = ConvertFormat(frame);
     frame = converted.get();
   }
@@ -271,7 +203,7 @@ FramePtr AudioEncoderCore::ConvertFormat(const AVFrame* frame) {
   if (!formatSwr_ || formatSwrInput_ != format) {
     SwrContext* swr = nullptr;
     // FFmpeg 5.1 declares the layouts non-const; libswresample only reads them.
-    if (swr_alloc_set_opts2(&swr, &context_->ch_layout, context_->sample_fmt, frame->sample_rate,
+    if (swr_alloc_set_opts2(&swr, &layout_, sampleFormat_, frame->sample_rate,
                             const_cast<AVChannelLayout*>(&frame->ch_layout), format, frame->sample_rate, 0, nullptr) < 0 ||
         swr_init(swr) < 0) {
       swr_free(&swr);
@@ -280,7 +212,7 @@ FramePtr AudioEncoderCore::ConvertFormat(const AVFrame* frame) {
     formatSwr_.reset(swr);
     formatSwrInput_ = format;
   }
-  FramePtr dst = AllocateFrame(context_->sample_fmt, context_->ch_layout, frame->sample_rate, frame->nb_samples);
+  FramePtr dst = AllocateFrame(sampleFormat_, layout_, frame->sample_rate, frame->nb_samples);
   const int got = swr_convert(formatSwr_.get(), dst->extended_data, dst->nb_samples,
                               const_cast<const uint8_t**>(frame->extended_data), frame->nb_samples);
   if (got < 0) ThrowCodecError("EncodingError", "sample format conversion failed: " + AvErrorString(got));
@@ -293,7 +225,7 @@ void AudioEncoderCore::Resample(const AVFrame* frame) {
   const int inSamples = frame ? frame->nb_samples : 0;
   const int capacity = swr_get_out_samples(rateSwr_.get(), inSamples);
   if (capacity <= 0) return;
-  FramePtr dst = AllocateFrame(context_->sample_fmt, context_->ch_layout, context_->sample_rate, capacity);
+  FramePtr dst = AllocateFrame(sampleFormat_, layout_, codecRate_, capacity);
   const int got = swr_convert(rateSwr_.get(), dst->extended_data, capacity,
                               frame ? const_cast<const uint8_t**>(frame->extended_data) : nullptr, inSamples);
   if (got < 0) ThrowCodecError("EncodingError", "resampling failed: " + AvErrorString(got));
@@ -304,8 +236,8 @@ void AudioEncoderCore::Resample(const AVFrame* frame) {
 // Sends every whole codec frame in the FIFO; with `final`, the remainder as a short last frame
 // (or padded with silence for codecs that cannot take one).
 void AudioEncoderCore::EncodeQueued(bool final, const OutputSink& out) {
-  const int frameSize = context_->frame_size;  // 0: the codec takes any number of samples (PCM)
-  const bool smallLast = (codec_->capabilities & AV_CODEC_CAP_SMALL_LAST_FRAME) != 0;
+  const int frameSize = encoder_->FrameSize();  // 0: the codec takes any number of samples (PCM)
+  const bool smallLast = encoder_->TakesShortLastFrame();
   for (;;) {
     const int available = av_audio_fifo_size(fifo_.get());
     if (available == 0) return;
@@ -320,38 +252,33 @@ void AudioEncoderCore::EncodeQueued(bool final, const OutputSink& out) {
       return;
     }
     const int samples = (frameSize > 0 && take < frameSize && !smallLast) ? frameSize : take;
-    FramePtr frame = AllocateFrame(context_->sample_fmt, context_->ch_layout, context_->sample_rate, samples);
+    FramePtr frame = AllocateFrame(sampleFormat_, layout_, codecRate_, samples);
     if (av_audio_fifo_read(fifo_.get(), reinterpret_cast<void**>(frame->extended_data), take) != take) {
       ThrowCodecError("EncodingError", "the sample queue lost samples");
     }
     if (samples > take) {
-      av_samples_set_silence(frame->extended_data, take, samples - take, channels_, context_->sample_fmt);
+      av_samples_set_silence(frame->extended_data, take, samples - take, channels_, sampleFormat_);
     }
     frame->pts = samplesSent_;
     samplesSent_ += samples;
-    const int err = avcodec_send_frame(context_.get(), frame.get());
-    if (err < 0) ThrowCodecError("EncodingError", "the encoder rejected audio: " + AvErrorString(err));
+    encoder_->Send(frame.get());
     Receive(out);
   }
 }
 
 void AudioEncoderCore::Receive(const OutputSink& out) {
   PacketPtr packet = MakePacket();
-  for (;;) {
-    const int err = avcodec_receive_packet(context_.get(), packet.get());
-    if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
-    if (err < 0) ThrowCodecError("EncodingError", "the encoder failed: " + AvErrorString(err));
-    // FLAC ends with an empty packet that only carries the final STREAMINFO as side data; the
-    // description announced first already decodes the stream.
-    if (packet->size > 0) Emit(packet.get(), out);
+  if (!packet) throw std::bad_alloc();
+  while (encoder_->Receive(packet.get())) {
+    Emit(packet.get(), out);
     av_packet_unref(packet.get());
   }
 }
 
 void AudioEncoderCore::Emit(const AVPacket* packet, const OutputSink& out) {
-  const int rate = context_->sample_rate;
+  const int rate = codecRate_;
   // Packet pts count codec samples from the first input sample; priming comes first, at negative
-  // pts (initial_padding, or a Vorbis first packet that decoders turn into no audio). Counting
+  // pts (the encoder's Delay(), or a Vorbis first packet that decoders turn into no audio). Counting
   // from the first packet puts it at the first input timestamp.
   if (!firstPacketPts_) firstPacketPts_ = std::min<int64_t>(packet->pts != AV_NOPTS_VALUE ? packet->pts : 0, 0);
   const int64_t start = packet->pts != AV_NOPTS_VALUE ? packet->pts - *firstPacketPts_ : nextPacketStart_;
@@ -376,15 +303,15 @@ void AudioEncoderCore::Emit(const AVPacket* packet, const OutputSink& out) {
 }
 
 void AudioEncoderCore::Drain(const OutputSink& out) {
-  if (!context_) return;
+  if (!encoder_) return;
   if (rateSwr_) Resample(nullptr);
   EncodeQueued(true, out);
-  const int err = avcodec_send_frame(context_.get(), nullptr);
-  if (err < 0 && err != AVERROR_EOF) ThrowCodecError("EncodingError", "flush failed: " + AvErrorString(err));
+  encoder_->Send(nullptr);
   Receive(out);
-  // libavcodec encoders cannot take audio after EOF: the next AudioData re-opens the codec with
-  // the same settings and starts a new timeline at its own timestamp.
-  context_.reset();
+  // An encoder is not given audio after draining (libavcodec encoders cannot take any after
+  // EOF): the next AudioData re-opens one with the same settings and starts a new timeline, with
+  // its priming, at its own timestamp.
+  encoder_.reset();
   fifo_.reset();
   rateSwr_.reset();
   formatSwr_.reset();

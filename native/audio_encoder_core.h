@@ -4,6 +4,7 @@ extern "C" {
 #include <libavutil/audio_fifo.h>
 }
 
+#include "audio_packet_encoder.h"
 #include "codec_core.h"
 #include "codec_outputs.h"
 
@@ -16,6 +17,7 @@ using AudioFifoPtr = std::unique_ptr<AVAudioFifo, AudioFifoDeleter>;
 
 class AudioEncoderCore : public CodecCore {
  public:
+  ~AudioEncoderCore() override;
   void Configure(const ConfigMap& config, const OutputSink& out) override;
   void Send(CodecInput& input, const OutputSink& out) override;
   void Drain(const OutputSink& out) override;
@@ -30,10 +32,12 @@ class AudioEncoderCore : public CodecCore {
   void Emit(const AVPacket* packet, const OutputSink& out);
 
   ConfigMap config_;
-  const AVCodec* codec_ = nullptr;
-  CodecContextPtr context_;
+  std::unique_ptr<AudioPacketEncoder> encoder_;
   int inputRate_ = 0;
+  int codecRate_ = 0;
   int channels_ = 0;
+  AVChannelLayout layout_{};  // FFmpeg's default layout for channels_ (conversions keep it)
+  AVSampleFormat sampleFormat_ = AV_SAMPLE_FMT_NONE;  // the encoder's
   // Input frames in the codec's sample format (and rate) until a whole codec frame is there.
   AudioFifoPtr fifo_;
   // Sample format conversion (stateless, rebuilt when the input format changes) and sample rate

@@ -48,8 +48,7 @@ t.test('AudioEncoder.isConfigSupported: what a supported codec cannot honour', a
     ['AAC at a rate MPEG-4 audio does not define', { codec: 'mp4a.40.2', sampleRate: 50000, numberOfChannels: 2 }],
     ['MP3 at 96 kHz', { codec: 'mp3', sampleRate: 96000, numberOfChannels: 2 }],
     ['Opus with 9 channels', { codec: 'opus', sampleRate: 48000, numberOfChannels: 9 }],
-    ['Opus signal "music"', { codec: 'opus', ...audio, opus: { signal: 'music' } }],
-    ['Opus DTX', { codec: 'opus', ...audio, opus: { usedtx: true } }],
+    ['Opus DTX with 6 channels (several Opus streams)', { codec: 'opus', sampleRate: 48000, numberOfChannels: 6, opus: { usedtx: true } }],
     ['constant-bitrate FLAC', { codec: 'flac', ...audio, bitrateMode: 'constant' }],
     ['a 1 kHz sample rate', { codec: 'pcm-s16', sampleRate: 1000, numberOfChannels: 1 }],
     ['64 channels', { codec: 'pcm-s16', sampleRate: 48000, numberOfChannels: 64 }],
@@ -65,6 +64,9 @@ t.test('AudioEncoder.isConfigSupported: what a supported codec cannot honour', a
       opus: { format: 'ogg', application: 'lowdelay', frameDuration: 2500, complexity: 0, packetlossperc: 10, useinbandfec: true },
     }],
     ['Opus 5.1', { codec: 'opus', sampleRate: 48000, numberOfChannels: 6 }],
+    ['Opus signal "music"', { codec: 'opus', ...audio, opus: { signal: 'music' } }],
+    ['Opus signal "voice" with DTX', { codec: 'opus', ...audio, opus: { signal: 'voice', usedtx: true } }],
+    ['Opus 120 ms packets', { codec: 'opus', ...audio, opus: { frameDuration: 120000 } }],
     ['AAC ADTS, constant bitrate', { codec: 'mp4a.40.2', ...audio, bitrate: 128000, bitrateMode: 'constant', aac: { format: 'adts' } }],
     ['FLAC options', { codec: 'flac', sampleRate: 96000, numberOfChannels: 8, flac: { blockSize: 16, compressLevel: 0 } }],
   ];
@@ -158,4 +160,12 @@ t.test('AudioDecoder.isConfigSupported clones and validates', async (t) => {
     ['detached description', { codec: 'mp4a.40.2', ...audio, description: detached }],
   ];
   for (const [name, config] of invalid) await t.rejects(AudioDecoder.isConfigSupported(config as AudioDecoderConfig), TypeError, name);
+});
+
+t.test('the Opus complexity default (9 off mobile, as the registration recommends) is part of the returned config', async (t) => {
+  const support = await AudioEncoder.isConfigSupported({ codec: 'opus', sampleRate: 48000, numberOfChannels: 2, opus: {} });
+  t.equal(support.supported, true);
+  t.equal(support.config?.opus?.complexity, 9);
+  const chosen = await AudioEncoder.isConfigSupported({ codec: 'opus', sampleRate: 48000, numberOfChannels: 2, opus: { complexity: 3 } });
+  t.equal(chosen.config?.opus?.complexity, 3, 'a given complexity is kept');
 });

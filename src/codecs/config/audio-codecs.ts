@@ -6,7 +6,7 @@ import type { NativeConfig } from '../../native.js';
 import { native } from '../../native.js';
 import { parseAudioCodecString, type ParsedAudioCodec } from './codec-string/index.js';
 import type { AudioDecoderConfig } from './audio-decoder-config.js';
-import type { AudioEncoderConfig } from './audio-encoder-config.js';
+import { OPUS_DEFAULT_COMPLEXITY, type AudioEncoderConfig } from './audio-encoder-config.js';
 
 export type AudioPlan = { supported: true; native: NativeConfig } | { supported: false; reason: string };
 
@@ -19,8 +19,11 @@ const MAX_CHANNELS = 32;
 
 /** Opus is coded at 48 kHz whatever the input rate (as in browsers): decoders output 48 kHz. */
 const OPUS_RATE = 48000;
-/** RFC 6716 complexity when the config leaves it out: the spec's recommendation off mobile. */
-const OPUS_DEFAULT_COMPLEXITY = 9;
+/** Channel mapping family 1 (RFC 7845 5.1.1.2) defines layouts up to 8 channels. */
+const OPUS_MAX_CHANNELS = 8;
+/** The bitrates the Opus encoder takes (the range FFmpeg's libopus wrapper accepted before). */
+const OPUS_MIN_BITRATE = 500;
+const OPUS_MAX_BITRATE_PER_CHANNEL = 256000;
 const FLAC_DEFAULT_COMPRESS_LEVEL = 5;
 
 const PCM_CODECS: Record<'u8' | 's16' | 's24' | 's32' | 'f32', string> = {
@@ -81,21 +84,36 @@ export function planAudioEncoder(config: AudioEncoderConfig): AudioPlan {
   };
   switch (parsed.kind) {
     case 'opus': {
+      // Encoded with libopus itself (native/opus_packet_encoder.cc), which the addon links: no
+      // FFmpeg encoder is involved, so there is nothing to look up.
       const opus = config.opus ?? {};
-      if (opus.signal !== undefined && opus.signal !== 'auto') {
-        return unsupported(`opus.signal "${opus.signal}" cannot be set through FFmpeg's libopus encoder; use "auto"`);
+      const channels = config.numberOfChannels;
+      if (channels > OPUS_MAX_CHANNELS) {
+        return unsupported(`Opus channel mapping families 0 and 1 (RFC 7845) define up to ${OPUS_MAX_CHANNELS} channels, not ${channels}; downmix first`);
       }
-      if (opus.usedtx === true) return unsupported("opus.usedtx cannot be set through FFmpeg's libopus encoder");
-      return withEncoder('libopus', {
-        ...common,
-        codecSampleRate: OPUS_RATE,
-        opusApplication: opus.application ?? 'audio',
-        opusFrameDurationMs: (opus.frameDuration ?? 20000) / 1000,
-        opusPacketLoss: opus.packetlossperc ?? 0,
-        opusFec: opus.useinbandfec ?? false,
-        compressionLevel: opus.complexity ?? OPUS_DEFAULT_COMPLEXITY,
-        descriptionFormat: opus.format === 'ogg' ? 'extradata' : undefined,
-      });
+      if (opus.usedtx === true && channels > 2) {
+        return unsupported('opus.usedtx needs mono or stereo audio: DTX is decided per Opus stream, and more channels are several streams');
+      }
+      const bitrate = config.bitrate;
+      if (bitrate !== undefined && (bitrate < OPUS_MIN_BITRATE || bitrate > OPUS_MAX_BITRATE_PER_CHANNEL * channels)) {
+        return unsupported(`Opus bitrate ${bitrate} is outside ${OPUS_MIN_BITRATE}..${OPUS_MAX_BITRATE_PER_CHANNEL * channels} bit/s for ${channels} channel(s)`);
+      }
+      return {
+        supported: true,
+        native: {
+          ...common,
+          encoder: 'libopus',
+          codecSampleRate: OPUS_RATE,
+          opusApplication: opus.application ?? 'audio',
+          opusSignal: opus.signal ?? 'auto',
+          opusFrameDuration: opus.frameDuration ?? 20000,
+          opusPacketLoss: opus.packetlossperc ?? 0,
+          opusFec: opus.useinbandfec ?? false,
+          opusDtx: opus.usedtx ?? false,
+          compressionLevel: opus.complexity ?? OPUS_DEFAULT_COMPLEXITY,
+          descriptionFormat: opus.format === 'ogg' ? 'extradata' : undefined,
+        },
+      };
     }
     case 'aac': {
       if (parsed.objectType !== AAC_LC) return unsupported(`"${config.codec}" cannot be encoded here; FFmpeg's AAC encoder makes AAC LC ("mp4a.40.2")`);

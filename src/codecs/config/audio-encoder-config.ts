@@ -42,8 +42,12 @@ export interface AudioEncoderConfig {
 
 const WHERE = 'AudioEncoderConfig';
 
-/** RFC 6716 section 2.1.4: Opus frames last 2.5, 5, 10, 20, 40 or 60 ms. */
-const OPUS_FRAME_DURATIONS = [2500, 5000, 10000, 20000, 40000, 60000];
+/** RFC 6716 complexity when the config leaves it out: the spec's recommendation off mobile. */
+export const OPUS_DEFAULT_COMPLEXITY = 9;
+
+/** RFC 6716 section 2.1.4: Opus frames last 2.5, 5, 10, 20, 40 or 60 ms, and a packet (one
+ * EncodedAudioChunk) may combine them up to 120 ms; libopus (>= 1.2) codes 80, 100 and 120 ms packets. */
+const OPUS_FRAME_DURATIONS = [2500, 5000, 10000, 20000, 40000, 60000, 80000, 100000, 120000];
 
 function cloneOpus(dict: Record<string, unknown>): OpusEncoderConfig {
   const where = `${WHERE}.opus`;
@@ -52,7 +56,9 @@ function cloneOpus(dict: Record<string, unknown>): OpusEncoderConfig {
     signal: readEnum(dict, 'signal', where, ['auto', 'music', 'voice'] as const) ?? 'auto',
     application: readEnum(dict, 'application', where, ['voip', 'audio', 'lowdelay'] as const) ?? 'audio',
     frameDuration: readUnsignedLongLong(dict, 'frameDuration', where) ?? 20000,
-    complexity: readUnsignedLong(dict, 'complexity', where),
+    // "User Agents SHOULD set a default of 5 for mobile platforms, and a default of 9 for all
+    // other platforms": the default is part of the configuration isConfigSupported() returns.
+    complexity: readUnsignedLong(dict, 'complexity', where) ?? OPUS_DEFAULT_COMPLEXITY,
     packetlossperc: readUnsignedLong(dict, 'packetlossperc', where) ?? 0,
     useinbandfec: readBoolean(dict, 'useinbandfec') ?? false,
     usedtx: readBoolean(dict, 'usedtx') ?? false,
