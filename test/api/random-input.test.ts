@@ -23,8 +23,10 @@ import { makeI420Frame } from '../helpers/media.js';
 
 const SCALE = Math.max(0.1, Number(process.env.RELIABILITY_SCALE ?? '1') || 1);
 const SPEC_ERRORS = new Set(['TypeError', 'InvalidStateError', 'DataError', 'RangeError', 'DataCloneError', 'NotSupportedError', 'EncodingError', 'QuotaExceededError']);
-// WebIDL ToNumber/ToString of a Symbol or BigInt throws the engine's own TypeError: that one is right.
-const INTERNAL = /Cannot read propert|is not a function|is not iterable|Cannot convert (?!a (Symbol|BigInt) value to a (number|string))|Cannot destructure|undefined is not|null is not|Invalid array length|Maximum call stack|Cannot mix BigInt/;
+// WebIDL ToNumber/ToString of a Symbol or BigInt, or of an object whose toString and valueOf give
+// no primitive (ECMAScript ToPrimitive), throws the engine's own TypeError: that one is right.
+const INTERNAL =
+  /Cannot read propert|is not a function|is not iterable|Cannot convert (?!a (Symbol|BigInt) value to a (number|string)|object to primitive value)|Cannot destructure|undefined is not|null is not|Invalid array length|Maximum call stack|Cannot mix BigInt/;
 
 function detached(): ArrayBuffer {
   const buffer = new ArrayBuffer(64);
