@@ -9,6 +9,7 @@
 // Runs on the codec's worker thread only.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -63,12 +64,22 @@ inline int TemporalLayerAt(int layers, int64_t position) {
 // Per-frame choices (VideoEncoderEncodeOptions and the layer pattern).
 struct FrameControls {
   bool keyFrame = false;
-  // Quantizer mode only: the registration's per-frame quantizer (H.264/HEVC QP 0..51, VP9 0..255,
-  // AV1 0..63); nullopt when the frame has none (the encoder uses its default).
+  // Quantizer mode only: the registration's per-frame quantizer (H.264/HEVC QP 0..51, VP9 and AV1
+  // quantizer index 0..255, see QuantizerForIndex); nullopt when the frame has none (the encoder
+  // uses its default).
   std::optional<int> quantizer;
   int64_t layerPosition = 0;  // position in the temporal pattern (0 for a key frame)
   int temporalLayer = 0;      // TemporalLayerAt(temporalLayers, layerPosition)
 };
+
+// The VP9 and AV1 registrations' per-frame quantizer is a quantizer index (0..255); libvpx and
+// libaom take quantizers on their 0..63 scale, whose indices are 4q up to q = 61, then 249 and 255
+// (their quantizer_to_qindex tables). The q whose index is nearest to `qindex`.
+inline int QuantizerForIndex(int64_t qindex) {
+  if (qindex >= 254) return 63;
+  if (qindex <= 0) return 0;
+  return static_cast<int>(std::min<int64_t>(62, (qindex + 2) / 4));
+}
 
 class FrameEncoder {
  public:

@@ -11,9 +11,8 @@
 namespace wcs {
 namespace {
 
-
 // The encoder's private options for one configuration; `params` collects the encoder library's
-// own key=value list (x264-params, x265-params, aom-params).
+// own key=value list (x265-params).
 struct Settings {
   AVDictionary* dict = nullptr;
   std::string params;
@@ -26,12 +25,10 @@ struct Settings {
 };
 
 // How an encoder takes the registrations' per-frame quantizer ("bitrateMode: quantizer"). Each was
-// checked by decoding the output and reading the quantizer back (h264 and vp9 decoders' exported
-// encoding parameters, x265's per-frame CSV log, a VP8 frame-header parser).
+// checked by decoding the output and reading the quantizer back (x265's per-frame CSV log, the
+// vp9 decoder's exported encoding parameters). x264 and libaom take theirs directly (frame_encoder.h).
 enum class QuantizerPath {
-  // Not supported (JavaScript answers isConfigSupported false).
-  kNone,
-  // x264/x265: FFmpeg 5.1 passes neither AVFrame.quality nor a runtime QP to them, but it passes a
+  // x265: FFmpeg 5.1 passes neither AVFrame.quality nor a runtime QP to them, but it passes a
   // region-of-interest QP offset per frame. The rate control is made to hold one QP for every
   // frame (CRF at kRoiBaseQp with qcomp=1: no complexity, I/P/B or macroblock-tree adjustment,
   // and adaptive quantization at a strength too small to move a block's QP by 0.5, which the ROI
@@ -44,7 +41,7 @@ enum class QuantizerPath {
 };
 
 constexpr int kRoiBaseQp = 26;          // middle of H.264/HEVC's 0..51, so any QP is one offset away
-constexpr int kRoiQpRange = 51;         // FFmpeg scales the ROI offset by 51 for 8-bit x264/x265
+constexpr int kRoiQpRange = 51;         // FFmpeg scales the ROI offset by 51 for 8-bit x265
 constexpr int kDefaultVpxQuantizer = 32;  // frames without a quantizer (libvpx 0..63 scale)
 
 using ApplyFn = void (*)(const ConfigMap& config, AVCodecContext* ctx, Settings& settings);
@@ -59,38 +56,16 @@ struct EncoderRow {
 bool Realtime(const ConfigMap& config) { return config.String("latencyMode", "quality") == "realtime"; }
 bool QuantizerMode(const ConfigMap& config) { return config.String("bitrateMode", "variable") == "quantizer"; }
 
-std::string H264ProfileName(int profileIdc) {
-  switch (profileIdc) {
-    case 66: return "baseline";
-    case 77: return "main";
-    case 100: return "high";
-    default: return "";
-  }
-}
-
-// Quantizer mode for x264/x265: rate control held at one QP (every frame type alike, no adaptive
-// or tree-based offsets), so the per-frame whole-frame ROI offset sets each frame's QP exactly.
-// `treeOption` is x264's "mbtree" or x265's "cutree".
-void HoldQpForRoi(Settings& s, const char* treeOption) {
+// Quantizer mode for x265: rate control held at one QP (every frame type alike, no adaptive or
+// tree-based offsets), so the per-frame whole-frame ROI offset sets each frame's QP exactly.
+void HoldQpForRoi(Settings& s) {
   s.Set("crf", std::to_string(kRoiBaseQp));
   s.Param("qcomp", "1");
   s.Param("aq-mode", "1");
   s.Param("aq-strength", "0.01");
   s.Param("ipratio", "1");
   s.Param("pbratio", "1");
-  s.Param(treeOption, "0");
-}
-
-void ApplyX264(const ConfigMap& config, AVCodecContext* ctx, Settings& s) {
-  // Realtime: no lookahead, no B-frames, sliced threads (tune zerolatency). Quality: x264's
-  // default trade-off (lookahead, B-frames, macroblock tree).
-  s.Set("preset", Realtime(config) ? "veryfast" : "medium");
-  if (Realtime(config)) s.Set("tune", "zerolatency");
-  s.Set("forced-idr", "1");  // keyFrame: true must give an IDR (a decoder can start there)
-  const std::string profile = H264ProfileName(static_cast<int>(config.Int("profile", 0)));
-  if (!profile.empty()) s.Set("profile", profile);
-  ctx->level = static_cast<int>(config.Int("level", -99));  // -99: FF_LEVEL_UNKNOWN / AV_LEVEL_UNKNOWN
-  if (QuantizerMode(config)) HoldQpForRoi(s, "mbtree");
+  s.Param("cutree", "0");
 }
 
 void ApplyX265(const ConfigMap& config, AVCodecContext* /*ctx*/, Settings& s) {
@@ -110,7 +85,7 @@ void ApplyX265(const ConfigMap& config, AVCodecContext* /*ctx*/, Settings& s) {
     s.Param("level-idc", text);
   }
   if (config.String("tier") == "high") s.Param("high-tier", "1");
-  if (QuantizerMode(config)) HoldQpForRoi(s, "cutree");
+  if (QuantizerMode(config)) HoldQpForRoi(s);
 }
 
 void ApplyVpx(const ConfigMap& config, AVCodecContext* ctx, Settings& s) {
@@ -190,16 +165,6 @@ const LayerStep kThreeLayers[] = {
     {2, kNoRefAltRef | kNoUpdateLast | kNoUpdateGolden | kNoUpdateAltRef | kNoUpdateEntropy},
 };
 
-void ApplyAom(const ConfigMap& config, AVCodecContext* /*ctx*/, Settings& s) {
-  const bool realtime = Realtime(config);
-  s.Set("usage", realtime ? "realtime" : "good");
-  s.Set("cpu-used", realtime ? "8" : "6");
-  if (realtime) s.Set("lag-in-frames", "0");
-  s.Set("row-mt", "1");
-  if (!config.Has("bitrate")) s.Set("crf", "32");
-  if (config.Bool("screenContent", false) || config.String("contentHint") == "text") s.Param("tune-content", "screen");
-}
-
 // The same step as FFmpeg's VP9 "ref-frame-config" frame metadata (vpx_svc_ref_frame_config).
 std::string Vp9RefFrameConfig(int flags) {
   const auto on = [&](int flag) { return (flags & flag) == 0 ? 1 : 0; };
@@ -210,11 +175,9 @@ std::string Vp9RefFrameConfig(int flags) {
 }
 
 const EncoderRow kEncoders[] = {
-    {"libx264", "x264-params", ApplyX264, QuantizerPath::kRoiOffset},
     {"libx265", "x265-params", ApplyX265, QuantizerPath::kRoiOffset},
     {"libvpx", nullptr, ApplyVpx, QuantizerPath::kMaxQuantizer},
     {"libvpx-vp9", nullptr, ApplyVpx, QuantizerPath::kMaxQuantizer},
-    {"libaom-av1", "aom-params", ApplyAom, QuantizerPath::kNone},
 };
 
 const EncoderRow* FindEncoder(const std::string& name) {
@@ -224,12 +187,6 @@ const EncoderRow* FindEncoder(const std::string& name) {
   return nullptr;
 }
 
-// The registrations' quantizer scales: H.264/HEVC QP 0..51; VP9 quantizer index 0..255, which
-// libvpx takes on its 0..63 scale (index = 4 * q, and 63 -> 255), so the nearest q is used.
-int VpxQuantizer(int64_t qindex) {
-  if (qindex >= 254) return 63;
-  return static_cast<int>(std::min<int64_t>(62, (std::max<int64_t>(qindex, 0) + 2) / 4));
-}
 
 void SetWholeFrameQpOffset(AVFrame* frame, int qp) {
   AVFrameSideData* sd = av_frame_new_side_data(frame, AV_FRAME_DATA_REGIONS_OF_INTEREST, sizeof(AVRegionOfInterest));
@@ -254,9 +211,7 @@ void ApplyControls(const EncoderRow& row, const EncoderSetup& setup, AVCodecCont
         SetWholeFrameQpOffset(frame, controls.quantizer.value_or(kRoiBaseQp));
         break;
       case QuantizerPath::kMaxQuantizer:
-        ctx->qmax = controls.quantizer ? VpxQuantizer(*controls.quantizer) : kDefaultVpxQuantizer;
-        break;
-      case QuantizerPath::kNone:
+        ctx->qmax = controls.quantizer ? QuantizerForIndex(*controls.quantizer) : kDefaultVpxQuantizer;
         break;
     }
   }

@@ -69,8 +69,6 @@ function equalConfigs(a: VideoDecoderConfigOutput | null, b: VideoDecoderConfigO
 
 export class VideoEncoder extends CodecBase {
   #output: EncodedVideoChunkOutputCallback;
-  /** Describes outputs: set when the codec has taken the configuration. */
-  #activeConfig: VideoEncoderConfig | null = null;
   /** What encode() calls are checked against (the last configure()). */
   #latestConfig: VideoEncoderConfig | null = null;
   #activeOutputConfig: VideoDecoderConfigOutput | null = null;
@@ -103,9 +101,9 @@ export class VideoEncoder extends CodecBase {
     this.#activeOrientation = null;
     const plan = planVideoEncoder(clone);
     this.#latestConfig = clone;
-    this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `VideoEncoder: ${plan.reason}`, () => {
-      this.#activeConfig = clone;
-    });
+    // Outputs are described by what the native encoder reports with them (#outputConfig), so
+    // nothing needs to change here when the codec takes the configuration.
+    this.queueConfigure(plan.supported ? plan.native : null, plan.supported ? '' : `VideoEncoder: ${plan.reason}`, () => {});
   }
 
   encode(frame: VideoFrame, options: VideoEncoderEncodeOptions = {}): void {
@@ -151,6 +149,7 @@ export class VideoEncoder extends CodecBase {
     const config = this.#latestConfig;
     if (config === null || config.bitrateMode !== 'quantizer') return undefined;
     const kind = parseVideoCodecString(config.codec)?.kind;
+    // The registrations' ranges: H.264/HEVC QP 0..51, VP9 and AV1 quantizer index 0..255.
     const max = kind === 'avc' || kind === 'hevc' ? 51 : kind === 'vp9' || kind === 'av1' ? 255 : undefined;
     if (kind === undefined || max === undefined) return undefined;
     const sub = opts[kind] as { quantizer?: unknown } | undefined;
@@ -161,7 +160,6 @@ export class VideoEncoder extends CodecBase {
   }
 
   protected onReset(): void {
-    this.#activeConfig = null;
     this.#latestConfig = null;
     this.#activeOutputConfig = null;
   }

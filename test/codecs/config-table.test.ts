@@ -48,7 +48,7 @@ function configureAndEncode(config: VideoEncoderConfig): Promise<string> {
         codedHeight: config.height,
         timestamp: i * 33333,
       });
-      encoder.encode(frame, config.bitrateMode === 'quantizer' ? { avc: { quantizer: 20 + i }, hevc: { quantizer: 20 + i }, vp9: { quantizer: 80 + i } } : {});
+      encoder.encode(frame, config.bitrateMode === 'quantizer' ? { avc: { quantizer: 20 + i }, hevc: { quantizer: 20 + i }, vp9: { quantizer: 80 + i }, av1: { quantizer: 20 + i } } : {});
       frame.close();
     }
     await encoder.flush().catch(() => {});
@@ -106,8 +106,10 @@ t.test('answers known in advance', async (t) => {
     [{ codec: 'vp09.01.30.08', width: 160, height: 96 }, true, 'VP9 profile 1 (4:4:4)'],
     [{ codec: 'vp09.03.30.12', width: 160, height: 96 }, true, 'VP9 profile 3, 12-bit'],
     [{ codec: 'vp09.00.30.08', width: 160, height: 96, scalabilityMode: 'L1T3', bitrateMode: 'quantizer' }, false, 'VP9 SVC fixes quantizer bounds'],
+    [{ codec: 'avc1.42001f', width: 160, height: 96, scalabilityMode: 'L1T3' }, true, 'H.264 temporal layers (x264 reference invalidation)'],
     [{ codec: 'vp8', width: 160, height: 96, bitrateMode: 'quantizer' }, false, 'no VP8 per-frame quantizer'],
-    [{ codec: 'av01.0.04M.08', width: 160, height: 96, bitrateMode: 'quantizer' }, false, 'no AV1 per-frame quantizer in FFmpeg 5.1'],
+    [{ codec: 'av01.0.04M.08', width: 160, height: 96, bitrateMode: 'quantizer' }, true, 'AV1 per-frame quantizer (libaom directly)'],
+    [{ codec: 'av01.0.04M.08', width: 160, height: 96, scalabilityMode: 'L1T3' }, true, 'AV1 temporal layers (libaom SVC)'],
     [{ codec: 'av01.0.04M.08', width: 160, height: 96, av1: { forceScreenContentTools: true } }, true, 'AV1 screen content tools'],
     [{ codec: 'vp8', width: 160, height: 96, scalabilityMode: 'L3T3' }, false, 'no spatial layers'],
     [{ codec: 'vp8', width: 160, height: 96, scalabilityMode: 'S2T1' }, false, 'no simulcast'],

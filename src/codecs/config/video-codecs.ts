@@ -57,7 +57,8 @@ function samplingOf(bitDepth: number, chroma: '420' | '422' | '444'): Sampling {
   return { pixelFormat: bitDepth === 8 ? base : `${base}P${bitDepth}`, bitDepth };
 }
 
-// Encoder choices. AV1 is libaom-av1, measured against libsvtav1 (SVT-AV1 1.4.1) on this machine
+// Encoder choices. AV1 is libaom (measured here through FFmpeg's libaom-av1 wrapper; now driven
+// directly), measured against libsvtav1 (SVT-AV1 1.4.1) on this machine
 // (2 cores) encoding 60 frames of 640x360 at 1 Mbit/s:
 //   realtime: libaom usage=realtime cpu-used=8 0.40 s, 34.7 dB; SVT preset 12 low-delay 0.30 s, 34.5 dB
 //   quality:  libaom usage=good cpu-used=6     2.93 s, 35.3 dB at 271 KB; SVT preset 8 1.40 s, 35.2 dB at 213 KB
@@ -67,15 +68,18 @@ function samplingOf(bitDepth: number, chroma: '420' | '422' | '444'): Sampling {
 // work-in-progress in 1.4.1. libaom opens in ~1 ms, closes at any time and has a real-time mode.
 const ENCODERS: Readonly<Record<Kind, EncoderRow>> = {
   avc: {
-    encoder: 'libx264',
+    // libx264 directly (native/x264_frame_encoder.cc): per-frame QP and reference invalidation
+    // for temporal layers, which FFmpeg 5.1's libx264 wrapper does not expose.
+    encoder: 'x264',
     sampling(parsed) {
       const p = parsed as Extract<ParsedVideoCodec, { kind: 'avc' }>;
-      // libx264 as configured here produces constrained baseline, main and high (8-bit 4:2:0).
+      // x264 as configured here produces constrained baseline, main and high (8-bit 4:2:0).
       if (p.profile === 66 || p.profile === 77 || p.profile === 100) return I420;
       return `H.264 profile ${p.profile} cannot be encoded here; use baseline (42), main (4D) or high (64)`;
     },
     evenDimensions: true,
-    maxTemporalLayers: 1,
+    // Upper-layer frames are kept out of lower layers' references (L1T2, L1T3).
+    maxTemporalLayers: 3,
     quantizer: true,
     alpha: false,
     native(parsed) {
@@ -128,7 +132,9 @@ const ENCODERS: Readonly<Record<Kind, EncoderRow>> = {
     },
   },
   av1: {
-    encoder: 'libaom-av1',
+    // libaom through its own API (native/aom_frame_encoder.cc), not FFmpeg's libaom-av1 wrapper,
+    // which has no per-frame quantizer and no SVC controls.
+    encoder: 'aom',
     sampling(parsed) {
       const p = parsed as Extract<ParsedVideoCodec, { kind: 'av1' }>;
       if (p.tier === 'high') return 'AV1 high tier cannot be encoded here; use main tier (M)';
@@ -138,10 +144,11 @@ const ENCODERS: Readonly<Record<Kind, EncoderRow>> = {
       return 'AV1 professional profile (2) cannot be encoded here; use main (0) or high (1)';
     },
     evenDimensions: false,
-    // libaom's SVC controls are not reachable through FFmpeg 5.1's libaom wrapper.
-    maxTemporalLayers: 1,
-    // FFmpeg 5.1's libaom wrapper has no per-frame quantizer path (no ROI, no runtime qmax).
-    quantizer: false,
+    // libaom's own SVC (native/aom_frame_encoder.cc): layer ids in the OBU extension headers and
+    // per-frame reference slots, so lower layers decode without the upper ones.
+    maxTemporalLayers: 3,
+    // Each frame is coded at exactly its quantizer (libaom's 0..63 scale, base_q_idx = its qindex).
+    quantizer: true,
     alpha: false,
     native(_parsed, config) {
       return { screenContent: config.av1?.forceScreenContentTools === true };
