@@ -3,7 +3,7 @@
 // temporal layers are checked by decoding the lower layers alone (bit-identical to the same
 // frames of the full stream), and forced key frames are checked to be IDR pictures.
 import t from 'tap';
-import type { VideoDecoderConfig } from '../../src/index.js';
+import { VideoEncoder, type VideoDecoderConfig } from '../../src/index.js';
 import { checkNoLiveFramesAfterEach } from '../helpers/leaks.js';
 import { chunkBytes as bytesOf, closeAll, decodeUntilError as decode, encodeSegments as encode } from '../helpers/codecs.js';
 import { i420Pattern, pixelsOf, psnr } from '../helpers/media.js';
@@ -296,6 +296,27 @@ t.test('quantizer mode: every slice is coded at exactly the frame QP (0..51); fr
     t.equal(frames.length, qps.length);
     closeAll(frames);
   }
+});
+
+t.test('quantizer mode with L1T3: exact QPs per frame, and the base layer still decodes alone', async (t) => {
+  const qps = [20, 40, 30, 45, 22, 38, 28, 50, 24];
+  const config = { codec: BASELINE, width: 320, height: 240, framerate: 30, bitrateMode: 'quantizer', scalabilityMode: 'L1T3' } as const;
+  t.equal((await VideoEncoder.isConfigSupported(config)).supported, true, 'supported');
+  const { chunks, metadata, configs } = await encode([
+    { config, frames: qps.length, options: (i) => ({ keyFrame: i === 0, avc: { quantizer: qps[i]! } }) },
+  ]);
+  const reader = new H264Reader(descriptionOf(configs[0]!));
+  t.same(
+    chunks.map((c) => [...new Set(reader.read(bytesOf(c), true).sliceQps)]),
+    qps.map((q) => [q]),
+    'every slice at its frame QP',
+  );
+  t.same(metadata.map((m) => m.svc?.temporalLayerId), [0, 2, 1, 2, 0, 2, 1, 2, 0], 'L1T3 pattern');
+  const base = chunks.filter((_, i) => metadata[i]!.svc?.temporalLayerId === 0);
+  const { frames, error } = await decode(configs[0]!, base);
+  t.equal(error, null, 'the base layer decodes alone');
+  t.equal(frames.length, base.length);
+  closeAll(frames);
 });
 
 for (const latencyMode of ['realtime', 'quality'] as const) {

@@ -42,6 +42,9 @@ interface EncoderRow {
   maxTemporalLayers: number;
   /** The registration defines a per-frame quantizer and the encoder honours it per frame. */
   quantizer: boolean;
+  /** The per-frame quantizer also holds with temporal layers (libvpx's and libaom's layered rate
+   * control fix per-layer quantizer bounds; x264 takes a QP per picture either way). */
+  quantizerWithLayers: boolean;
   /** alpha: 'keep' is encoded (as alpha side data). */
   alpha: boolean;
   /** Codec-specific native settings. */
@@ -81,6 +84,7 @@ const ENCODERS: Readonly<Record<Kind, EncoderRow>> = {
     // Upper-layer frames are kept out of lower layers' references (L1T2, L1T3).
     maxTemporalLayers: 3,
     quantizer: true,
+    quantizerWithLayers: true,
     alpha: false,
     native(parsed) {
       const p = parsed as Extract<ParsedVideoCodec, { kind: 'avc' }>;
@@ -99,6 +103,7 @@ const ENCODERS: Readonly<Record<Kind, EncoderRow>> = {
     evenDimensions: true,
     maxTemporalLayers: 1,
     quantizer: true,
+    quantizerWithLayers: false,
     alpha: false,
     native(parsed, config) {
       const p = parsed as Extract<ParsedVideoCodec, { kind: 'hevc' }>;
@@ -112,6 +117,7 @@ const ENCODERS: Readonly<Record<Kind, EncoderRow>> = {
     maxTemporalLayers: 3,
     // The VP8 registration defines no per-frame quantizer option.
     quantizer: false,
+    quantizerWithLayers: false,
     alpha: true,
     native: () => ({}),
   },
@@ -126,6 +132,7 @@ const ENCODERS: Readonly<Record<Kind, EncoderRow>> = {
     evenDimensions: false,
     maxTemporalLayers: 3,
     quantizer: true,
+    quantizerWithLayers: false,
     alpha: true,
     native(parsed) {
       return { profile: (parsed as Extract<ParsedVideoCodec, { kind: 'vp9' }>).profile };
@@ -149,6 +156,7 @@ const ENCODERS: Readonly<Record<Kind, EncoderRow>> = {
     maxTemporalLayers: 3,
     // Each frame is coded at exactly its quantizer (libaom's 0..63 scale, base_q_idx = its qindex).
     quantizer: true,
+    quantizerWithLayers: false,
     alpha: false,
     native(_parsed, config) {
       return { screenContent: config.av1?.forceScreenContentTools === true };
@@ -179,9 +187,7 @@ export function planVideoEncoder(config: VideoEncoderConfig): Plan {
   if (config.alpha === 'keep' && !(row.alpha && sampling.pixelFormat === 'I420')) {
     return unsupported(`alpha "keep" is not supported for ${config.codec}; use alpha "discard"`);
   }
-  // With temporal layers libvpx runs its SVC rate control, whose per-layer quantizer bounds are
-  // fixed when the encoder opens, so the per-frame quantizer path is not available there.
-  if (config.bitrateMode === 'quantizer' && !(row.quantizer && sampling.bitDepth === 8 && temporalLayers === 1)) {
+  if (config.bitrateMode === 'quantizer' && !(row.quantizer && sampling.bitDepth === 8 && (temporalLayers === 1 || row.quantizerWithLayers))) {
     return unsupported(`bitrateMode "quantizer" is not supported for ${config.codec}: the encoder cannot take a quantizer per frame`);
   }
   if (row.evenDimensions && (config.width % 2 !== 0 || config.height % 2 !== 0)) {
