@@ -110,9 +110,10 @@ class AomFrameEncoder : public FrameEncoder {
     // As FFmpeg's libaomenc: the configured thread count, else one per CPU.
     const int64_t threads = config.Int("threads", 0);
     cfg_.g_threads = static_cast<unsigned int>(std::min<int64_t>(threads > 0 ? threads : av_cpu_count(), 64));
-    // Per-frame settings (layer id and references, the quantizer range) apply to the frame being
-    // sent only when the encoder holds no frames back.
-    if (realtime || layers_ > 1 || quantizerMode_) cfg_.g_lag_in_frames = 0;
+    // No lookahead in either mode: one chunk per frame at once, as browsers give (see
+    // x264_frame_encoder.cc), and per-frame settings (layer id and references, the quantizer range)
+    // apply to the frame being sent.
+    cfg_.g_lag_in_frames = 0;
     cfg_.g_profile = format_.profile;
     cfg_.g_bit_depth = format_.bitDepth == 10 ? AOM_BITS_10 : AOM_BITS_8;
     cfg_.g_input_bit_depth = format_.bitDepth;

@@ -69,9 +69,11 @@ void HoldQpForRoi(Settings& s) {
 }
 
 void ApplyX265(const ConfigMap& config, AVCodecContext* /*ctx*/, Settings& s) {
-  // x265 costs several times x264 per frame; "fast" keeps lookahead and B-frames for quality.
+  // x265 costs several times x264 per frame. Both modes are zero-latency (no lookahead, no
+  // B-frames, one frame thread): one chunk per frame in presentation order, as browsers give
+  // (see x264_frame_encoder.cc); "quality" spends more effort per frame.
   s.Set("preset", Realtime(config) ? "ultrafast" : "fast");
-  if (Realtime(config)) s.Set("tune", "zerolatency");
+  s.Set("tune", "zerolatency");
   s.Set("forced-idr", "1");
   s.Set("profile", config.Int("profile", 1) == 2 ? "main10" : "main");
   s.Param("log-level", "error");
@@ -94,8 +96,13 @@ void ApplyVpx(const ConfigMap& config, AVCodecContext* ctx, Settings& s) {
   const bool realtime = Realtime(config);
   s.Set("deadline", realtime ? "realtime" : "good");
   s.Set("cpu-used", realtime ? "8" : (vp9 ? "4" : "2"));
-  // Per-frame settings (layer flags, qmax) apply to the frame being sent only without lookahead.
-  if (realtime || layers > 1 || QuantizerMode(config)) s.Set("lag-in-frames", "0");
+  // No lookahead in either mode: one chunk per frame at once, as browsers give (see
+  // x264_frame_encoder.cc), and per-frame settings (layer flags, qmax) apply to the frame sent.
+  s.Set("lag-in-frames", "0");
+  // With layers only the pattern places key frames (a forced one restarts it): one that libvpx
+  // placed itself (it does at scene changes in "good" mode) on an upper-layer frame would make the
+  // base layer depend on it.
+  if (layers > 1) ctx->keyint_min = ctx->gop_size;
   if (vp9) s.Set("row-mt", "1");
   // Error-resilient VP9 frames neither use nor update the probability context carried between
   // frames, which upper-layer frames would otherwise change under the lower layers.

@@ -62,13 +62,15 @@ class X264FrameEncoder : public FrameEncoder {
     const ConfigMap& config = setup.config;
     if (setup.pixelFormat != AV_PIX_FMT_YUV420P) Reject("only 8-bit 4:2:0 (I420) is encoded by this encoder");
     const bool realtime = config.String("latencyMode", "quality") == "realtime";
-    // Realtime: no lookahead, no B-frames, sliced threads (tune zerolatency), as FFmpeg's wrapper
-    // was set up. Temporal layers need the same: a reference invalidation must apply to the frame
-    // passed to x264_encoder_encode next, which only holds when x264 encodes each frame as it
-    // arrives (no lookahead, no frame threads), and x264 cannot invalidate with B-frames.
-    const bool zeroLatency = realtime || layers_ > 1;
+    // Both latency modes encode each frame as it arrives: no lookahead, no B-frames, sliced
+    // threads (tune zerolatency); "quality" spends more effort per frame (preset medium). Browsers'
+    // encoders give one chunk per frame, in presentation order, at once, and code written for them
+    // relies on it: muxers take chunks without decode timestamps (B-frames would need them), and
+    // pipelines that wait for outputs before sending more frames stall behind a 40-frame lookahead.
+    // Temporal layers need the same: a reference invalidation must apply to the frame passed to
+    // x264_encoder_encode next, and x264 cannot invalidate with B-frames.
     x264_param_t p;
-    if (x264_param_default_preset(&p, realtime ? "veryfast" : "medium", zeroLatency ? "zerolatency" : nullptr) < 0) {
+    if (x264_param_default_preset(&p, realtime ? "veryfast" : "medium", "zerolatency") < 0) {
       Reject("unknown preset");
     }
     // Errors go to the CodecError message instead of stderr; x264's informational lines (CPU

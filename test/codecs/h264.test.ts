@@ -3,7 +3,8 @@ import t from 'tap';
 import { VideoDecoder, VideoEncoder, EncodedVideoChunk, type VideoEncoderConfig } from '../../src/index.js';
 import { decodeClip, encodeClip } from '../helpers/codecs.js';
 import { checkNoLiveFramesAfterEach, eventually } from '../helpers/leaks.js';
-import { i420Pattern, pixelsOf, psnr } from '../helpers/media.js';
+import { reorderedH264 } from '../helpers/containers.js';
+import { i420Pattern, makeI420Frame, pixelsOf, psnr } from '../helpers/media.js';
 
 checkNoLiveFramesAfterEach(t);
 
@@ -51,16 +52,39 @@ for (const format of ['avc', 'annexb'] as const) {
   });
 }
 
-t.test('B-frames reorder outputs but each frame keeps its own timestamp and duration', async (t) => {
-  const clip = await encodeClip({ codec: 'avc1.64001f', width: 320, height: 240, framerate: 30, latencyMode: 'quality' }, 24);
+t.test('B-frames: chunks in decode order decode to frames in presentation order, each with its own timestamp and duration', async (t) => {
+  // Made by the ffmpeg CLI: our encoders emit presentation order (no B-frames), as browsers do.
+  const clip = await reorderedH264(t, 24);
   const decodeOrder = clip.chunks.map((c) => c.timestamp);
   const sorted = [...decodeOrder].sort((a, b) => a - b);
-  t.notSame(decodeOrder, sorted, 'high profile in quality mode emits chunks in decode order (B-frames)');
+  t.notSame(decodeOrder, sorted, 'the chunks come in decode order');
+  const durations = new Map(clip.chunks.map((c) => [c.timestamp, c.duration]));
   const frames = await decodeClip(clip.decoderConfig, clip.chunks);
   t.same(frames.map((f) => f.timestamp), sorted, 'decoded frames are in presentation order');
   for (const f of frames) {
-    t.equal(f.duration, 33333);
+    t.equal(f.duration, durations.get(f.timestamp));
     f.close();
+  }
+});
+
+t.test('quality mode emits one chunk per frame in presentation order, as browsers do', async (t) => {
+  for (const codec of ['avc1.64001f', 'hvc1.1.6.L93.B0', 'vp09.00.30.08', 'av01.0.04M.08']) {
+    const chunks: number[] = [];
+    const encoder = new VideoEncoder({ output: (c) => chunks.push(c.timestamp), error: (e) => t.fail(String(e)) });
+    encoder.configure({ codec, width: 320, height: 240, framerate: 30, latencyMode: 'quality' });
+    const outputsAfter: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const frame = makeI420Frame(320, 240, i);
+      encoder.encode(frame, { keyFrame: i === 0 });
+      frame.close();
+      // No lookahead: each frame's chunk comes without waiting for later frames.
+      await eventually(() => chunks.length > i || encoder.state !== 'configured');
+      outputsAfter.push(chunks.length);
+    }
+    await encoder.flush();
+    encoder.close();
+    t.same(outputsAfter, Array.from({ length: 12 }, (_, i) => i + 1), `${codec}: a chunk for each frame before the next is sent`);
+    t.same(chunks, [...chunks].sort((a, b) => a - b), `${codec}: presentation order`);
   }
 });
 

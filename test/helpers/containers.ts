@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { Demuxer, type DemuxedChunk } from '../../src/containers/index.js';
+import { EncodedVideoChunk, type EncodedVideoChunkMetadata, type VideoDecoderConfig } from '../../src/index.js';
 
 /** A temporary directory removed when the test file ends. */
 export function mediaDir(t: Test): string {
@@ -86,4 +87,25 @@ export async function readAll(demuxer: Demuxer): Promise<DemuxedChunk[]> {
   const chunks: DemuxedChunk[] = [];
   for await (const item of demuxer.readable) chunks.push(item);
   return chunks;
+}
+
+/** H.264 with B-frames made by the ffmpeg CLI (libx264's defaults reorder), demuxed: fresh
+ * EncodedVideoChunks in decode order carrying presentation timestamps only, as an encoder that
+ * reorders would give them (our own encoders emit presentation order, as browsers do). */
+export async function reorderedH264(
+  t: Test,
+  frames: number,
+): Promise<{ chunks: EncodedVideoChunk[]; metadata: EncodedVideoChunkMetadata; decoderConfig: VideoDecoderConfig }> {
+  const path = ffmpeg(join(mediaDir(t), 'bframes.mp4'), [...VIDEO_IN, '-frames:v', String(frames), '-c:v', 'libx264', '-profile:v', 'high', '-bf', '3', '-pix_fmt', 'yuv420p']);
+  const demuxer = await Demuxer.open(path);
+  const track = demuxer.tracks[0]!;
+  if (track.kind !== 'video' || track.config === null) throw new Error('no H.264 track');
+  const config = track.config;
+  const chunks = (await readAll(demuxer)).map(({ chunk }) => {
+    const data = new Uint8Array(chunk.byteLength);
+    chunk.copyTo(data);
+    return new EncodedVideoChunk({ type: chunk.type, timestamp: chunk.timestamp, ...(chunk.duration !== null ? { duration: chunk.duration } : {}), data });
+  });
+  const decoderConfig: VideoDecoderConfig = { ...config };
+  return { chunks, metadata: { decoderConfig }, decoderConfig };
 }

@@ -111,7 +111,10 @@ export function planAudioEncoder(config: AudioEncoderConfig): AudioPlan {
           opusFec: opus.useinbandfec ?? false,
           opusDtx: opus.usedtx ?? false,
           compressionLevel: opus.complexity ?? OPUS_DEFAULT_COMPLEXITY,
-          descriptionFormat: opus.format === 'ogg' ? 'extradata' : undefined,
+          // The OpusHead goes with both formats: the packets are the same, and it carries the
+          // pre-skip (encoder delay) muxers need. Chrome emits it too, and muxers written for it
+          // (webm-muxer, mp4-muxer's Opus pre-skip) rely on it.
+          descriptionFormat: 'extradata',
         },
       };
     }

@@ -193,6 +193,11 @@ export function planVideoEncoder(config: VideoEncoderConfig): Plan {
   if (row.evenDimensions && (config.width % 2 !== 0 || config.height % 2 !== 0)) {
     return unsupported(`${parsed.kind} 4:2:0 needs an even width and height`);
   }
+  // Check Configuration Support 3.2: an encoder must be able to stay at or below the codec
+  // string's level, which no encoder can for a picture larger than the level allows. The frame
+  // rate is not checked: `framerate` is the expected rate, a hint for rate control, and the level's
+  // sample-rate limit depends on the frames' actual timestamps (libraries pick levels from the
+  // picture size and pass a nominal frame rate; browsers accept them).
   const limits = videoLevelLimits(parsed);
   if (limits !== null) {
     const block = LEVEL_BLOCK[parsed.kind] ?? 1;
@@ -201,9 +206,6 @@ export function planVideoEncoder(config: VideoEncoderConfig): Plan {
     const area = width * height;
     if (area > limits.maxPictureSize || (limits.maxDimension !== undefined && Math.max(width, height) > limits.maxDimension)) {
       return unsupported(`${config.width}x${config.height} exceeds the level in "${config.codec}"; use a higher level`);
-    }
-    if (config.framerate !== undefined && area * config.framerate > limits.maxSampleRate) {
-      return unsupported(`${config.width}x${config.height} at ${config.framerate} fps exceeds the level in "${config.codec}"`);
     }
   }
   if (!native.hasEncoder(row.encoder)) return unsupported(`this FFmpeg has no ${row.encoder}`);
