@@ -5,23 +5,24 @@ import { join } from 'node:path';
 import { VideoEncoder, VideoFrame } from '../../dist/index.js';
 import { WORK, ivf, measureInProcess, psnrOf, rawI420, readFrames, rgbaOf, runTimed } from '../lib.mjs';
 
-/** ffmpeg arguments equivalent to what our native encoder core sets for each codec
- * (native/video_encoder_core.cc: one settings row per encoder), so both sides run the same
- * encoder with the same preset, rate control, GOP and colour signalling. */
+/** ffmpeg arguments equivalent to what our encoders set for each codec (native/x264_frame_encoder.cc,
+ * aom_frame_encoder.cc, lavc_frame_encoder.cc), so both sides run the same encoder library with the
+ * same preset, rate control, GOP and colour signalling. Both latency modes are zero-latency (one
+ * chunk per frame, as browsers give): x264/x265 tune zerolatency, libvpx/libaom lag-in-frames 0. */
 export function ffmpegEncoderArgs(codec, latencyMode, bitrate) {
   const realtime = latencyMode === 'realtime';
   const common = ['-b:v', String(bitrate), '-g', '250', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'];
   switch (codec) {
     case 'h264':
-      return ['-c:v', 'libx264', '-preset', realtime ? 'veryfast' : 'medium', ...(realtime ? ['-tune', 'zerolatency'] : []), '-forced-idr', '1', ...common];
+      return ['-c:v', 'libx264', '-preset', realtime ? 'veryfast' : 'medium', '-tune', 'zerolatency', '-forced-idr', '1', ...common];
     case 'hevc':
-      return ['-c:v', 'libx265', '-preset', realtime ? 'ultrafast' : 'fast', ...(realtime ? ['-tune', 'zerolatency'] : []), '-forced-idr', '1', '-x265-params', 'log-level=error:open-gop=0', ...common];
+      return ['-c:v', 'libx265', '-preset', realtime ? 'ultrafast' : 'fast', '-tune', 'zerolatency', '-forced-idr', '1', '-x265-params', 'log-level=error:open-gop=0', ...common];
     case 'vp8':
-      return ['-c:v', 'libvpx', '-deadline', realtime ? 'realtime' : 'good', '-cpu-used', realtime ? '8' : '2', ...(realtime ? ['-lag-in-frames', '0'] : []), ...common];
+      return ['-c:v', 'libvpx', '-deadline', realtime ? 'realtime' : 'good', '-cpu-used', realtime ? '8' : '2', '-lag-in-frames', '0', ...common];
     case 'vp9':
-      return ['-c:v', 'libvpx-vp9', '-deadline', realtime ? 'realtime' : 'good', '-cpu-used', realtime ? '8' : '4', ...(realtime ? ['-lag-in-frames', '0'] : []), '-row-mt', '1', ...common];
+      return ['-c:v', 'libvpx-vp9', '-deadline', realtime ? 'realtime' : 'good', '-cpu-used', realtime ? '8' : '4', '-lag-in-frames', '0', '-row-mt', '1', ...common];
     case 'av1':
-      return ['-c:v', 'libaom-av1', '-usage', realtime ? 'realtime' : 'good', '-cpu-used', realtime ? '8' : '6', ...(realtime ? ['-lag-in-frames', '0'] : []), '-row-mt', '1', ...common];
+      return ['-c:v', 'libaom-av1', '-usage', realtime ? 'realtime' : 'good', '-cpu-used', realtime ? '8' : '6', '-lag-in-frames', '0', '-row-mt', '1', ...common];
     default:
       throw new Error(`no ffmpeg baseline for ${codec}`);
   }
