@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "buffer_pool.h"
+#include "chunk_check.h"
 #include "pixel_format.h"
 
 namespace wcs {
@@ -41,11 +42,17 @@ void VideoDecoderCore::Configure(const ConfigMap& config, const OutputSink& out)
                                              "); check the description (avcC, hvcC) matches the codec string");
   }
   context_ = std::move(ctx);
+  kind_ = config.String("kind");
   timestamps_.Clear();
 }
 
 void VideoDecoderCore::Send(CodecInput& input, const OutputSink& out) {
   AVPacket* packet = input.packet.get();
+  const std::string invalid = InvalidChunkReason(kind_, packet->data, static_cast<size_t>(packet->size));
+  if (!invalid.empty()) {
+    ThrowCodecError("EncodingError", "the chunk at timestamp " + std::to_string(input.timestamp) + " cannot be decoded: " + invalid +
+                                         "; it may be corrupt or not match the configuration");
+  }
   packet->pts = timestamps_.Add(input.timestamp, input.duration);
   packet->dts = AV_NOPTS_VALUE;
   if (input.key) packet->flags |= AV_PKT_FLAG_KEY;

@@ -15,6 +15,7 @@ class VideoDecoderCore : public CodecCore {
   void Receive(const OutputSink& out);
   FramePtr ToNamedFormat(FramePtr frame);
 
+  std::string kind_;  // the codec family ("avc", "vp8", "av1", ...) for InvalidChunkReason
   CodecContextPtr context_;
   SwsPtr sws_;
   TimestampMap timestamps_;

@@ -1,9 +1,9 @@
 // Spec details found by running conformance tests: the decoder's colorSpace override merges
 // member by member, colour fields of a VP9 codec string stand in for what the bitstream leaves
 // unspecified, pending dequeue events fire before a flush settles, and copyTo with an explicit
-// RGBX/BGRX format writes opaque pixels.
+// RGBX/BGRX format writes opaque pixels, and damage the VP8/AV1 decoders let through is an error.
 import t from 'tap';
-import { AudioDecoder, VideoFrame } from '../../src/index.js';
+import { AudioDecoder, EncodedVideoChunk, VideoDecoder, VideoFrame } from '../../src/index.js';
 import { decodeClip, encodeClip } from '../helpers/codecs.js';
 import { checkNoLiveFramesAfterEach } from '../helpers/leaks.js';
 
@@ -83,4 +83,32 @@ t.test('copyTo with an explicit RGBX/BGRX format gives opaque pixels, also from 
   await frame.copyTo(raw);
   t.same(raw, data, 'without a format, copyTo copies the bytes as they are');
   frame.close();
+});
+
+t.test('damage the VP8 and AV1 decoders let through is an EncodingError, not a garbage or lost frame', async (t) => {
+  for (const codec of ['vp8', 'av01.0.04M.08']) {
+    const clip = await encodeClip({ codec, width: 64, height: 48, latencyMode: 'realtime' }, 4);
+    const data = new Uint8Array(clip.chunks[2]!.byteLength);
+    clip.chunks[2]!.copyTo(data);
+    for (let i = 0; i < data.length; i += 4) data[i] = 0xff; // as the web-platform-tests damage a chunk
+    const damaged = new EncodedVideoChunk({ type: 'delta', timestamp: clip.chunks[2]!.timestamp, data });
+    const errors: DOMException[] = [];
+    const decoder = new VideoDecoder({ output: (f) => f.close(), error: (e) => errors.push(e) });
+    decoder.configure(clip.decoderConfig);
+    decoder.decode(clip.chunks[0]!);
+    decoder.decode(clip.chunks[1]!);
+    decoder.decode(damaged);
+    await decoder.flush().catch(() => {});
+    t.equal(errors[0]?.name, 'EncodingError', `${codec}: ${errors[0]?.message}`);
+    t.equal(decoder.state, 'closed', `${codec}: the error closed the decoder`);
+  }
+  // A chunk must be a temporal unit with a frame: a lone temporal delimiter decodes to nothing.
+  const clip = await encodeClip({ codec: 'av01.0.04M.08', width: 64, height: 48, latencyMode: 'realtime' }, 2);
+  const errors: DOMException[] = [];
+  const decoder = new VideoDecoder({ output: (f) => f.close(), error: (e) => errors.push(e) });
+  decoder.configure(clip.decoderConfig);
+  decoder.decode(clip.chunks[0]!);
+  decoder.decode(new EncodedVideoChunk({ type: 'delta', timestamp: 33333, data: new Uint8Array([0x12, 0x00]) }));
+  await decoder.flush().catch(() => {});
+  t.match(errors[0]?.message, /holds no AV1 frame/, 'AV1 chunk without a frame');
 });
