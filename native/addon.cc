@@ -1,5 +1,6 @@
 // Module entry: per-environment instance data, the exported classes and functions, and the
-// environment cleanup hook that stops codec threads when the process or a Worker ends.
+// environment cleanup hook that stops codec and container threads when the process or a Worker
+// ends.
 #include <napi.h>
 
 #include <cstdlib>
@@ -23,12 +24,9 @@ void StopAllWorkers(void* arg) {
   ForgetReleasedBuffers(data->env);
   // Joining here may wait for an encode in progress to finish; the environment is ending, so
   // this is the one place a join on a busy thread is acceptable (it cannot hang: Close is next).
-  std::set<std::shared_ptr<WorkerState>> workers;
+  std::set<std::shared_ptr<WorkerThreadBase>> workers;
   workers.swap(data->liveWorkers);
-  for (const auto& state : workers) {
-    state->wrapper = nullptr;
-    state->StopAndJoin();
-  }
+  for (const auto& worker : workers) worker->DetachAndJoin();
 }
 
 Napi::Value LiveCountersValue(const Napi::CallbackInfo& info) {

@@ -10,13 +10,13 @@
 
 namespace wcs {
 
-class WorkerState;
+class WorkerThreadBase;
 
 struct AddonData {
   Napi::FunctionReference nativeFrameClass;
-  // Codec workers whose thread has not been joined yet; stopped by the environment cleanup hook
-  // when the process or a worker_threads Worker ends.
-  std::set<std::shared_ptr<WorkerState>> liveWorkers;
+  // Workers (codecs, demuxers, muxers: worker_thread.h) whose thread has not been joined yet;
+  // stopped by the environment cleanup hook when the process or a worker_threads Worker ends.
+  std::set<std::shared_ptr<WorkerThreadBase>> liveWorkers;
   bool tearingDown = false;
   napi_env env = nullptr;
 

@@ -1,7 +1,7 @@
-// The codec work parallel queue (WebCodecs 2.3): one thread per codec instance, an inbox of
-// control messages, and one thread-safe function that carries everything back to JavaScript
-// (outputs, errors, configure and flush completions, "room in the inbox", "idle", "closed") in
-// one order, batched while the event loop is busy.
+// The codec work parallel queue (WebCodecs 2.3): one thread per codec instance (worker_thread.h),
+// an inbox of control messages, and one thread-safe function that carries everything back to
+// JavaScript (outputs, errors, configure and flush completions, "room in the inbox", "idle",
+// "closed") in one order, batched while the event loop is busy.
 //
 // JavaScript never waits on the thread: posting takes a short lock on the inbox only (never held
 // while coding), close() and garbage collection only post a message, and the thread is joined
@@ -12,20 +12,15 @@
 
 #include <napi.h>
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "codec_core.h"
+#include "worker_thread.h"
 
 namespace wcs {
 
-struct AddonData;
 class CodecWorker;
 
 struct Message {
@@ -47,40 +42,20 @@ struct Event {
   double flushId = 0;                   // FlushDone
 };
 
-class WorkerState;
-struct TsfnContext {
-  std::shared_ptr<WorkerState> state;
-};
-void DeliverEvents(Napi::Env env, Napi::Function unused, TsfnContext* context, void* data);
-using EventChannel = Napi::TypedThreadSafeFunction<TsfnContext, void, DeliverEvents>;
-
-// Shared by the JavaScript wrapper, the worker thread and the thread-safe function, so whichever
-// finishes last frees it.
-class WorkerState {
+// The thread of one codec: runs its messages on a CodecCore.
+class CodecThread : public WorkerThread<CodecThread, Message, Event> {
  public:
-  WorkerState(std::string role, size_t capacity) : role_(std::move(role)), capacity_(capacity) {}
-  ~WorkerState();
+  static std::shared_ptr<CodecThread> Start(Napi::Env env, CodecWorker* wrapper, std::string role, size_t capacity);
 
-  void Start(Napi::Env env, std::shared_ptr<WorkerState> self);
-  // Main thread. Returns false (and asks for a Room event) when the inbox has no room for input.
-  bool Post(Message message);
-  // Main thread: drop queued messages and post Reset/Close. Safe to call more than once.
-  void ClearAndPost(Message message);
-  // Main thread: stop and join the thread (environment teardown only).
-  void StopAndJoin();
-
-  CodecWorker* wrapper = nullptr;  // main thread only; null once the wrapper is collected
-  AddonData* addon = nullptr;
-  EventChannel channel;
+  CodecThread(CodecWorker* wrapper, std::string role, size_t capacity);
 
  private:
-  friend void DeliverEvents(Napi::Env, Napi::Function, TsfnContext*, void*);
-  void Run();
-  bool Process(Message& message);  // true when the thread must stop
-  void Emit(Event event);
-  void EmitLocked(Event event);
+  friend class WorkerThread<CodecThread, Message, Event>;
 
-  const std::string role_;
+  // The inbox bound, guarded by the worker's lock.
+  bool AddLocked(const Message& message);
+  void RemoveLocked(const Message& message);
+  void ClearLocked();
   // The inbox is saturated once it holds `capacity_` inputs and at least kInboxBytes of them, or
   // kMaxInboxInputs inputs: large frames saturate it after a few (bounding memory), tiny ones are
   // batched deeper so the worker does not wait for a JavaScript turn every few inputs.
@@ -92,26 +67,24 @@ class WorkerState {
     return inputsQueued_ < capacity_ ||
            (packetsQueued_ == 0 && inputsQueued_ < kMaxInboxInputs && inputBytesQueued_ < kInboxBytes);
   }
-  size_t packetsQueued_ = 0;
+
+  void OnThreadStart();
+  void RunJob(Message& message);
+  static Message CloseJob() { return Message{Message::Kind::Close}; }
+  static Event RoomEvent() { return Event{Event::Kind::Room}; }
+  static Event IdleEvent() { return Event{Event::Kind::Idle}; }
+  static Event ClosedEvent() { return Event{Event::Kind::Closed}; }
+  void BeforeDelivery(Napi::Env env);
+  static Napi::Value ToJS(Napi::Env env, Event& event);
+  // Output batches come from this thread's malloc arena (see WorkerThread::delivered_).
+  static constexpr bool kFreeDeliveredOnWorkerThread = true;
+
+  const std::string role_;
   const size_t capacity_;
-  size_t inputBytesQueued_ = 0;
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Message> inbox_;
   size_t inputsQueued_ = 0;
-  bool wantRoom_ = false;
-  bool closePosted_ = false;
-  int64_t pending_ = 0;  // messages posted and not yet finished
-  std::vector<Event> outbox_;
-  // Delivered batches, destroyed on the worker thread: their memory came from the worker's malloc
-  // arena, and freeing it on the main thread would take that arena's lock (contended by a busy
-  // codec thread: measured stalls of the event loop with many codecs).
-  std::vector<std::vector<Event>> delivered_;
-  bool deliveryScheduled_ = false;
-  bool channelOpen_ = true;
+  size_t inputBytesQueued_ = 0;
+  size_t packetsQueued_ = 0;
 
-  std::thread thread_;
   // Worker thread only.
   std::unique_ptr<CodecCore> core_;
   uint32_t failedGeneration_ = UINT32_MAX;
@@ -123,9 +96,6 @@ class CodecWorker : public Napi::ObjectWrap<CodecWorker> {
   explicit CodecWorker(const Napi::CallbackInfo& info);
   ~CodecWorker() override;
 
-  void KeepAlive(Napi::Env env);
-  void AllowExit(Napi::Env env);
-
  private:
   Napi::Value Configure(const Napi::CallbackInfo& info);
   Napi::Value Encode(const Napi::CallbackInfo& info);
@@ -134,8 +104,7 @@ class CodecWorker : public Napi::ObjectWrap<CodecWorker> {
   Napi::Value Reset(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
-  std::shared_ptr<WorkerState> state_;
-  bool keepingAlive_ = false;
+  std::shared_ptr<CodecThread> thread_;
 };
 
 }  // namespace wcs

@@ -236,7 +236,7 @@ Napi::Function Demuxer::DefineClass(Napi::Env env) {
                                                 });
 }
 
-Demuxer::Demuxer(const Napi::CallbackInfo& info) : AvioObject<Demuxer>(info) {
+Demuxer::Demuxer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Demuxer>(info) {
   state_ = std::make_shared<DemuxState>();
   std::shared_ptr<DemuxState> state = state_;
   // The source asks JavaScript for data through the worker, which is created just below; the

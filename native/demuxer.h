@@ -21,7 +21,7 @@ namespace wcs {
 
 struct DemuxState;
 
-class Demuxer : public AvioObject<Demuxer> {
+class Demuxer : public Napi::ObjectWrap<Demuxer> {
  public:
   static Napi::Function DefineClass(Napi::Env env);
   explicit Demuxer(const Napi::CallbackInfo& info);

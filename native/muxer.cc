@@ -168,7 +168,7 @@ Napi::Function Muxer::DefineClass(Napi::Env env) {
                                               });
 }
 
-Muxer::Muxer(const Napi::CallbackInfo& info) : AvioObject<Muxer>(info) {
+Muxer::Muxer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Muxer>(info) {
   state_ = std::make_shared<MuxState>();
   std::shared_ptr<MuxState> state = state_;
   // The sink delivers through the worker, created just below (weak: no reference cycle).

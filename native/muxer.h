@@ -23,7 +23,7 @@ namespace wcs {
 
 struct MuxState;
 
-class Muxer : public AvioObject<Muxer> {
+class Muxer : public Napi::ObjectWrap<Muxer> {
  public:
   static Napi::Function DefineClass(Napi::Env env);
   explicit Muxer(const Napi::CallbackInfo& info);
