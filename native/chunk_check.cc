@@ -1,5 +1,7 @@
 #include "chunk_check.h"
 
+#include <vector>
+
 namespace wcs {
 namespace {
 
@@ -52,11 +54,59 @@ std::string InvalidAv1(const uint8_t* data, size_t size) {
   return "";
 }
 
+// H.264 7.3.1 / HEVC 7.3.1: NAL units (Annex B start codes, or length-prefixed per the avcC/hvcC
+// description) whose forbidden_zero_bit is 0; a chunk is an access unit, so it holds a coded slice.
+std::string InvalidNalUnits(bool hevc, const uint8_t* data, size_t size, int lengthSize) {
+  const char* name = hevc ? "HEVC" : "H.264";
+  bool hasSlice = false;
+  auto check = [&](const uint8_t* nal, size_t length) -> std::string {
+    if (length == 0) return "";
+    if (nal[0] & 0x80) return std::string("an ") + name + " NAL unit has its forbidden bit set";
+    const int type = hevc ? (nal[0] >> 1) & 0x3f : nal[0] & 0x1f;
+    if (hevc ? type <= 31 : (type >= 1 && type <= 5)) hasSlice = true;
+    return "";
+  };
+  if (lengthSize > 0) {
+    size_t i = 0;
+    while (i < size) {
+      if (size - i < static_cast<size_t>(lengthSize)) return std::string("an ") + name + " NAL unit length is truncated";
+      size_t length = 0;
+      for (int b = 0; b < lengthSize; b++) length = (length << 8) | data[i++];
+      if (length > size - i) return std::string("an ") + name + " NAL unit runs past the end of the chunk";
+      const std::string reason = check(data + i, length);
+      if (!reason.empty()) return reason;
+      i += length;
+    }
+  } else {
+    // Each NAL unit starts after a 00 00 01 start code and ends where the next start code begins
+    // (its zero bytes, including a 4-byte start code's leading zero, are not part of the unit).
+    std::vector<size_t> starts;
+    for (size_t i = 0; i + 2 < size;) {
+      if (data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1) {
+        starts.push_back(i + 3);
+        i += 3;
+      } else {
+        i++;
+      }
+    }
+    if (starts.empty()) return std::string("the chunk has no ") + name + " start code (Annex B)";
+    for (size_t k = 0; k < starts.size(); k++) {
+      size_t end = k + 1 < starts.size() ? starts[k + 1] - 3 : size;
+      while (end > starts[k] && data[end - 1] == 0) end--;
+      const std::string reason = check(data + starts[k], end - starts[k]);
+      if (!reason.empty()) return reason;
+    }
+  }
+  if (!hasSlice) return std::string("the chunk holds no ") + name + " picture (no coded slice)";
+  return "";
+}
+
 }  // namespace
 
-std::string InvalidChunkReason(const std::string& kind, const uint8_t* data, size_t size) {
+std::string InvalidChunkReason(const std::string& kind, const uint8_t* data, size_t size, int nalLengthSize) {
   if (kind == "vp8") return InvalidVp8(data, size);
   if (kind == "av1") return InvalidAv1(data, size);
+  if (kind == "avc" || kind == "hevc") return InvalidNalUnits(kind == "hevc", data, size, nalLengthSize);
   return "";
 }
 

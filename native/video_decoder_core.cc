@@ -43,12 +43,18 @@ void VideoDecoderCore::Configure(const ConfigMap& config, const OutputSink& out)
   }
   context_ = std::move(ctx);
   kind_ = config.String("kind");
+  nalLengthSize_ = 0;
+  if (const ConfigMap::Bytes* d = config.BytesOf("description")) {
+    // avcC: lengthSizeMinusOne in byte 4; hvcC: in byte 21 (both validated in JavaScript).
+    if (kind_ == "avc" && d->size() > 4) nalLengthSize_ = ((*d)[4] & 3) + 1;
+    if (kind_ == "hevc" && d->size() > 21) nalLengthSize_ = ((*d)[21] & 3) + 1;
+  }
   timestamps_.Clear();
 }
 
 void VideoDecoderCore::Send(CodecInput& input, const OutputSink& out) {
   AVPacket* packet = input.packet.get();
-  const std::string invalid = InvalidChunkReason(kind_, packet->data, static_cast<size_t>(packet->size));
+  const std::string invalid = InvalidChunkReason(kind_, packet->data, static_cast<size_t>(packet->size), nalLengthSize_);
   if (!invalid.empty()) {
     ThrowCodecError("EncodingError", "the chunk at timestamp " + std::to_string(input.timestamp) + " cannot be decoded: " + invalid +
                                          "; it may be corrupt or not match the configuration");

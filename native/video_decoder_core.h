@@ -15,7 +15,8 @@ class VideoDecoderCore : public CodecCore {
   void Receive(const OutputSink& out);
   FramePtr ToNamedFormat(FramePtr frame);
 
-  std::string kind_;  // the codec family ("avc", "vp8", "av1", ...) for InvalidChunkReason
+  std::string kind_;       // the codec family ("avc", "vp8", "av1", ...) for InvalidChunkReason
+  int nalLengthSize_ = 0;  // H.264/HEVC: NAL length field size from avcC/hvcC, 0 for Annex B
   CodecContextPtr context_;
   SwsPtr sws_;
   TimestampMap timestamps_;

@@ -85,9 +85,17 @@ t.test('copyTo with an explicit RGBX/BGRX format gives opaque pixels, also from 
   frame.close();
 });
 
-t.test('damage the VP8 and AV1 decoders let through is an EncodingError, not a garbage or lost frame', async (t) => {
-  for (const codec of ['vp8', 'av01.0.04M.08']) {
-    const clip = await encodeClip({ codec, width: 64, height: 48, latencyMode: 'realtime' }, 4);
+t.test('damage the VP8, AV1, H.264 and HEVC decoders let through is an EncodingError, not a garbage or lost frame', async (t) => {
+  for (const [codec, format] of [
+    ['vp8', undefined],
+    ['av01.0.04M.08', undefined],
+    ['avc1.42001e', 'annexb'],
+    ['avc1.42001e', 'avc'],
+    ['hvc1.1.6.L93.B0', 'annexb'],
+    ['hvc1.1.6.L93.B0', 'hevc'],
+  ] as const) {
+    const formats = format === undefined ? {} : codec.startsWith('avc') ? { avc: { format: format as 'avc' | 'annexb' } } : { hevc: { format: format as 'hevc' | 'annexb' } };
+    const clip = await encodeClip({ codec, width: 64, height: 48, latencyMode: 'realtime', ...formats }, 4);
     const data = new Uint8Array(clip.chunks[2]!.byteLength);
     clip.chunks[2]!.copyTo(data);
     for (let i = 0; i < data.length; i += 4) data[i] = 0xff; // as the web-platform-tests damage a chunk
@@ -99,8 +107,8 @@ t.test('damage the VP8 and AV1 decoders let through is an EncodingError, not a g
     decoder.decode(clip.chunks[1]!);
     decoder.decode(damaged);
     await decoder.flush().catch(() => {});
-    t.equal(errors[0]?.name, 'EncodingError', `${codec}: ${errors[0]?.message}`);
-    t.equal(decoder.state, 'closed', `${codec}: the error closed the decoder`);
+    t.equal(errors[0]?.name, 'EncodingError', `${codec} ${format ?? ''}: ${errors[0]?.message}`);
+    t.equal(decoder.state, 'closed', `${codec} ${format ?? ''}: the error closed the decoder`);
   }
   // A chunk must be a temporal unit with a frame: a lone temporal delimiter decodes to nothing.
   const clip = await encodeClip({ codec: 'av01.0.04M.08', width: 64, height: 48, latencyMode: 'realtime' }, 2);
@@ -111,4 +119,17 @@ t.test('damage the VP8 and AV1 decoders let through is an EncodingError, not a g
   decoder.decode(new EncodedVideoChunk({ type: 'delta', timestamp: 33333, data: new Uint8Array([0x12, 0x00]) }));
   await decoder.flush().catch(() => {});
   t.match(errors[0]?.message, /holds no AV1 frame/, 'AV1 chunk without a frame');
+
+  // An H.264 access unit holds a coded slice: parameter sets alone decode to nothing.
+  const avc = await encodeClip({ codec: 'avc1.42001e', width: 64, height: 48, latencyMode: 'realtime', avc: { format: 'annexb' } }, 2);
+  const first = new Uint8Array(avc.chunks[0]!.byteLength);
+  avc.chunks[0]!.copyTo(first);
+  const sps = first.subarray(0, first.findIndex((_, i) => i > 0 && first[i] === 0 && first[i + 1] === 0 && first[i + 2] === 0 && first[i + 3] === 1));
+  const avcErrors: DOMException[] = [];
+  const avcDecoder = new VideoDecoder({ output: (f) => f.close(), error: (e) => avcErrors.push(e) });
+  avcDecoder.configure(avc.decoderConfig);
+  avcDecoder.decode(avc.chunks[0]!);
+  avcDecoder.decode(new EncodedVideoChunk({ type: 'delta', timestamp: 33333, data: sps }));
+  await avcDecoder.flush().catch(() => {});
+  t.match(avcErrors[0]?.message, /holds no H.264 picture/, 'H.264 chunk without a slice');
 });
