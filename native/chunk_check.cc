@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "h264_bitstream.h"
+
 namespace wcs {
 namespace {
 
@@ -78,22 +80,10 @@ std::string InvalidNalUnits(bool hevc, const uint8_t* data, size_t size, int len
       i += length;
     }
   } else {
-    // Each NAL unit starts after a 00 00 01 start code and ends where the next start code begins
-    // (its zero bytes, including a 4-byte start code's leading zero, are not part of the unit).
-    std::vector<size_t> starts;
-    for (size_t i = 0; i + 2 < size;) {
-      if (data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1) {
-        starts.push_back(i + 3);
-        i += 3;
-      } else {
-        i++;
-      }
-    }
-    if (starts.empty()) return std::string("the chunk has no ") + name + " start code (Annex B)";
-    for (size_t k = 0; k < starts.size(); k++) {
-      size_t end = k + 1 < starts.size() ? starts[k + 1] - 3 : size;
-      while (end > starts[k] && data[end - 1] == 0) end--;
-      const std::string reason = check(data + starts[k], end - starts[k]);
+    const std::vector<NalSpan> nals = SplitAnnexB(data, size);
+    if (nals.empty()) return std::string("the chunk has no ") + name + " start code (Annex B)";
+    for (const NalSpan& nal : nals) {
+      const std::string reason = check(nal.data, nal.size);
       if (!reason.empty()) return reason;
     }
   }
