@@ -29,9 +29,6 @@ namespace {
 constexpr int kDefaultQuantizer = 32;
 constexpr int kMaxQuantizer = 63;
 
-bool Realtime(const ConfigMap& config) { return config.String("latencyMode", "quality") == "realtime"; }
-bool QuantizerMode(const ConfigMap& config) { return config.String("bitrateMode", "variable") == "quantizer"; }
-
 // The input image format for a pixel format the plan chose, and the AV1 profile that codes it.
 struct InputFormat {
   aom_img_fmt_t image;
@@ -92,7 +89,7 @@ class AomFrameEncoder : public FrameEncoder {
     quantizerMode_ = QuantizerMode(config);
     layers_ = std::clamp(setup.temporalLayers, 1, 3);
     keyInterval_ = std::max<int64_t>(config.Int("keyInterval", 250), 1);
-    const bool realtime = Realtime(config);
+    const bool realtime = RealtimeLatency(config);
 
     aom_codec_iface_t* iface = aom_codec_av1_cx();
     // Layers use the real-time usage whatever the latency mode: libaom's SVC is built for it, and

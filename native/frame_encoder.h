@@ -51,6 +51,12 @@ struct EncoderSetup {
   int temporalLayers = 1;
 };
 
+// latencyMode "realtime" (else "quality", the spec's default): faster presets. Both modes encode
+// each frame as it arrives (no lookahead, no reordering).
+inline bool RealtimeLatency(const ConfigMap& config) { return config.String("latencyMode", "quality") == "realtime"; }
+// bitrateMode "quantizer": every frame is coded at its own quantizer (FrameControls::quantizer).
+inline bool QuantizerMode(const ConfigMap& config) { return config.String("bitrateMode", "variable") == "quantizer"; }
+
 // The temporal layer of the frame at `position` in the layer pattern (restarted by key frames):
 // L1T2 0,1,0,1,...; L1T3 0,2,1,2,0,2,1,2,... Lower layers never reference higher ones, so a
 // receiver can drop the upper layers and still decode.

@@ -53,9 +53,6 @@ struct EncoderRow {
   QuantizerPath quantizer;
 };
 
-bool Realtime(const ConfigMap& config) { return config.String("latencyMode", "quality") == "realtime"; }
-bool QuantizerMode(const ConfigMap& config) { return config.String("bitrateMode", "variable") == "quantizer"; }
-
 // Quantizer mode for x265: rate control held at one QP (every frame type alike, no adaptive or
 // tree-based offsets), so the per-frame whole-frame ROI offset sets each frame's QP exactly.
 void HoldQpForRoi(Settings& s) {
@@ -72,7 +69,7 @@ void ApplyX265(const ConfigMap& config, AVCodecContext* /*ctx*/, Settings& s) {
   // x265 costs several times x264 per frame. Both modes are zero-latency (no lookahead, no
   // B-frames, one frame thread): one chunk per frame in presentation order, as browsers give
   // (see x264_frame_encoder.cc); "quality" spends more effort per frame.
-  s.Set("preset", Realtime(config) ? "ultrafast" : "fast");
+  s.Set("preset", RealtimeLatency(config) ? "ultrafast" : "fast");
   s.Set("tune", "zerolatency");
   s.Set("forced-idr", "1");
   s.Set("profile", config.Int("profile", 1) == 2 ? "main10" : "main");
@@ -93,7 +90,7 @@ void ApplyX265(const ConfigMap& config, AVCodecContext* /*ctx*/, Settings& s) {
 void ApplyVpx(const ConfigMap& config, AVCodecContext* ctx, Settings& s) {
   const bool vp9 = std::strcmp(ctx->codec->name, "libvpx-vp9") == 0;
   const int layers = static_cast<int>(config.Int("temporalLayers", 1));
-  const bool realtime = Realtime(config);
+  const bool realtime = RealtimeLatency(config);
   s.Set("deadline", realtime ? "realtime" : "good");
   s.Set("cpu-used", realtime ? "8" : (vp9 ? "4" : "2"));
   // No lookahead in either mode: one chunk per frame at once, as browsers give (see

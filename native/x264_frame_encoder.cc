@@ -57,11 +57,11 @@ class X264FrameEncoder : public FrameEncoder {
       : width_(setup.width),
         height_(setup.height),
         layers_(std::max(1, setup.temporalLayers)),
-        quantizerMode_(setup.config.String("bitrateMode", "variable") == "quantizer"),
+        quantizerMode_(QuantizerMode(setup.config)),
         keyInterval_(std::max<int64_t>(1, setup.config.Int("keyInterval", 250))) {
     const ConfigMap& config = setup.config;
     if (setup.pixelFormat != AV_PIX_FMT_YUV420P) Reject("only 8-bit 4:2:0 (I420) is encoded by this encoder");
-    const bool realtime = config.String("latencyMode", "quality") == "realtime";
+    const bool realtime = RealtimeLatency(config);
     // Both latency modes encode each frame as it arrives: no lookahead, no B-frames, sliced
     // threads (tune zerolatency); "quality" spends more effort per frame (preset medium). Browsers'
     // encoders give one chunk per frame, in presentation order, at once, and code written for them
