@@ -7,6 +7,7 @@
 
 #include "addon_data.h"
 #include "adopted_buffer.h"
+#include "codec_core.h"
 #include "codec_worker.h"
 #include "config_probe.h"
 #include "demuxer.h"
@@ -42,8 +43,7 @@ Napi::Value LiveCountersValue(const Napi::CallbackInfo& info) {
 
 Napi::Value HasEncoder(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
-  // "x264" and "aom" are the libraries this addon links directly (frame_encoder.h).
-  if (name == "x264" || name == "aom") return Napi::Boolean::New(info.Env(), true);
+  if (IsLinkedEncoder(name)) return Napi::Boolean::New(info.Env(), true);
   return Napi::Boolean::New(info.Env(), avcodec_find_encoder_by_name(name.c_str()) != nullptr);
 }
 

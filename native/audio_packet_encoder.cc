@@ -1,16 +1,10 @@
-// What the AudioPacketEncoder implementations share: choosing one, and choosing a sample format.
+// What the AudioPacketEncoder implementations share: choosing a sample format. (Which encoder
+// serves a name is codec_registry.cc's.)
 #include "audio_packet_encoder.h"
 
 #include <algorithm>
 
 namespace wcs {
-
-std::unique_ptr<AudioPacketEncoder> OpenAudioPacketEncoder(const AudioEncoderSetup& setup) {
-  // Opus is encoded with libopus itself, whatever FFmpeg was built with: one Opus path, with
-  // every OpusEncoderConfig member (FFmpeg 5.1's wrapper has no DTX or signal option).
-  if (setup.config.String("encoder") == "libopus") return OpenOpusPacketEncoder(setup);
-  return OpenLavcAudioPacketEncoder(setup);
-}
 
 AVSampleFormat ChooseSampleFormat(const std::vector<AVSampleFormat>& formats, AVSampleFormat input) {
   if (formats.empty()) return input;

@@ -56,8 +56,8 @@ class AudioPacketEncoder {
   virtual bool Receive(AVPacket* packet) = 0;
 };
 
-// The encoder for `setup.config`'s "encoder": "libopus" is libopus, any other name a libavcodec
-// encoder. Throws CodecError (NotSupportedError) when the library rejects the setup.
+// The encoder for `setup.config`'s "encoder": a library this addon links (codec_registry.cc:
+// "libopus" is libopus itself), or else that libavcodec encoder. Throws CodecError (NotSupportedError) when the library rejects the setup.
 std::unique_ptr<AudioPacketEncoder> OpenAudioPacketEncoder(const AudioEncoderSetup& setup);
 std::unique_ptr<AudioPacketEncoder> OpenLavcAudioPacketEncoder(const AudioEncoderSetup& setup);
 std::unique_ptr<AudioPacketEncoder> OpenOpusPacketEncoder(const AudioEncoderSetup& setup);

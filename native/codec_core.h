@@ -82,4 +82,9 @@ inline void SendPacket(AVCodecContext* context, AVPacket* packet, int64_t timest
 // "audio-decoder", "test"); nullptr for unknown roles. Defined in codec_registry.cc.
 std::unique_ptr<CodecCore> CreateCodecCore(const std::string& role);
 
+// Whether `name` is an encoder library this addon links directly (x264, aom, libopus: used where
+// FFmpeg 5.1's wrappers stop), available whatever FFmpeg was built with. Defined in
+// codec_registry.cc, with the table that opens them.
+bool IsLinkedEncoder(const std::string& name);
+
 }  // namespace wcs

@@ -103,7 +103,10 @@ class FrameEncoder {
   virtual std::vector<uint8_t> Headers() const = 0;
 };
 
-// Each throws CodecError (NotSupportedError) when the library rejects the setup.
+// The encoder for `setup.config`'s "encoder": a library this addon links (codec_registry.cc), or
+// else that libavcodec encoder. Each throws CodecError (NotSupportedError) when the library
+// rejects the setup.
+std::unique_ptr<FrameEncoder> OpenFrameEncoder(const EncoderSetup& setup);
 std::unique_ptr<FrameEncoder> OpenLavcFrameEncoder(const EncoderSetup& setup);
 std::unique_ptr<FrameEncoder> OpenX264FrameEncoder(const EncoderSetup& setup);
 std::unique_ptr<FrameEncoder> OpenAomFrameEncoder(const EncoderSetup& setup);

@@ -30,14 +30,6 @@ VideoColour ColourOf(const ConfigMap& options) {
   return c;
 }
 
-// The library that encodes a plan's "encoder".
-std::unique_ptr<FrameEncoder> OpenFrameEncoder(const EncoderSetup& setup) {
-  const std::string name = setup.config.String("encoder");
-  if (name == "x264") return OpenX264FrameEncoder(setup);
-  if (name == "aom") return OpenAomFrameEncoder(setup);
-  return OpenLavcFrameEncoder(setup);
-}
-
 }  // namespace
 
 VideoEncoderCore::~VideoEncoderCore() = default;
