@@ -46,22 +46,21 @@ bool InputFormatOf(AVPixelFormat format, InputFormat* out) {
   }
 }
 
-// One step of a temporal pattern: the layer, which buffer slot each of the 7 reference types
-// reads, which of them the frame may use and which slots it refreshes. Slot 0 holds the latest
+// One step of a temporal pattern (TemporalLayerAt gives each position's layer): which buffer
+// slot each of the 7 reference types reads, which of them the frame may use and which slots it refreshes. Slot 0 holds the latest
 // base-layer (TL0) frame, slot 1 the latest TL1 frame; TL2 frames refresh nothing. A frame that
 // refreshes no slot leaves no trace in the decoder (AV1 keeps entropy contexts, segmentation and
 // loop-filter deltas with the reference slots), so dropping the upper layers is harmless as long
 // as no lower-layer frame reads a slot an upper layer wrote, which ref_idx guarantees.
 struct LayerStep {
-  int layer;
   int lastSlot;          // slot LAST reads (every other reference type reads slot 0)
   bool referenceGolden;  // also predict from GOLDEN (slot 0), when LAST is not slot 0
   int refreshSlot;       // -1: refreshes nothing
 };
 // L1T2 0,1,0,1: TL0 reads and refreshes slot 0; TL1 reads slot 0.
-const LayerStep kTwoLayers[] = {{0, 0, false, 0}, {1, 0, false, -1}};
+const LayerStep kTwoLayers[] = {{0, false, 0}, {0, false, -1}};
 // L1T3 0,2,1,2: TL1 reads slot 0 and refreshes slot 1; the second TL2 reads slot 1 (and slot 0).
-const LayerStep kThreeLayers[] = {{0, 0, false, 0}, {2, 0, false, -1}, {1, 0, false, 1}, {2, 1, true, -1}};
+const LayerStep kThreeLayers[] = {{0, false, 0}, {0, false, -1}, {0, false, 1}, {1, true, -1}};
 
 constexpr int kLast = 0;    // reference types in aom_svc_ref_frame_config_t (LAST .. ALTREF)
 constexpr int kGolden = 3;
@@ -217,8 +216,8 @@ class AomFrameEncoder : public FrameEncoder {
       const LayerStep& step = layers_ == 2 ? kTwoLayers[controls.layerPosition % 2] : kThreeLayers[controls.layerPosition % 4];
       // The encoder places no key frames of its own here (see the constructor): force one every
       // keyInterval frames, on a base-layer frame.
-      if (step.layer == 0 && framesSinceKey_ >= keyInterval_) flags |= AOM_EFLAG_FORCE_KF;
-      ApplyLayerStep(step);
+      if (controls.temporalLayer == 0 && framesSinceKey_ >= keyInterval_) flags |= AOM_EFLAG_FORCE_KF;
+      ApplyLayerStep(step, controls.temporalLayer);
     }
     if (quantizerMode_) SetFrameQuantizer(controls.quantizer ? QuantizerForIndex(*controls.quantizer) : kDefaultQuantizer);
     if (flags & AOM_EFLAG_FORCE_KF) framesSinceKey_ = 0;
@@ -292,10 +291,10 @@ class AomFrameEncoder : public FrameEncoder {
     Control(AV1E_SET_SVC_PARAMS, &params, "temporal layer (SVC)");
   }
 
-  void ApplyLayerStep(const LayerStep& step) {
+  void ApplyLayerStep(const LayerStep& step, int layer) {
     aom_svc_layer_id_t id;
     std::memset(&id, 0, sizeof(id));
-    id.temporal_layer_id = step.layer;
+    id.temporal_layer_id = layer;
     Control(AV1E_SET_SVC_LAYER_ID, &id, "layer id");
     aom_svc_ref_frame_config_t refs;
     std::memset(&refs, 0, sizeof(refs));  // every reference type reads slot 0, none is used, nothing refreshed

@@ -148,25 +148,21 @@ constexpr int kNoRefAltRef = 1 << 21;
 constexpr int kNoUpdateGolden = 1 << 22;
 constexpr int kNoUpdateAltRef = 1 << 23;
 
-// One step of a temporal pattern: the layer and what the frame may reference and update. Lower
-// layers never reference a higher layer's frames, and only the base layer updates the entropy
-// context, so dropping the upper layers leaves a decodable stream.
-struct LayerStep {
-  int layer;
-  int flags;
-};
+// What each frame of a temporal pattern (TemporalLayerAt: the layer of each position) may
+// reference and update. Lower layers never reference a higher layer's frames, and only the base
+// layer updates the entropy context, so dropping the upper layers leaves a decodable stream.
 // L1T2: 0,1,0,1 - the base layer references and updates LAST; layer 1 references LAST only.
-const LayerStep kTwoLayers[] = {
-    {0, kNoRefGolden | kNoRefAltRef | kNoUpdateGolden | kNoUpdateAltRef},
-    {1, kNoRefGolden | kNoRefAltRef | kNoUpdateLast | kNoUpdateGolden | kNoUpdateAltRef | kNoUpdateEntropy},
+const int kTwoLayerFlags[] = {
+    kNoRefGolden | kNoRefAltRef | kNoUpdateGolden | kNoUpdateAltRef,
+    kNoRefGolden | kNoRefAltRef | kNoUpdateLast | kNoUpdateGolden | kNoUpdateAltRef | kNoUpdateEntropy,
 };
 // L1T3: 0,2,1,2 - layer 1 references LAST (base) and updates GOLDEN; layer 2 references both
 // and updates nothing.
-const LayerStep kThreeLayers[] = {
-    {0, kNoRefGolden | kNoRefAltRef | kNoUpdateGolden | kNoUpdateAltRef},
-    {2, kNoRefGolden | kNoRefAltRef | kNoUpdateLast | kNoUpdateGolden | kNoUpdateAltRef | kNoUpdateEntropy},
-    {1, kNoRefGolden | kNoRefAltRef | kNoUpdateLast | kNoUpdateAltRef | kNoUpdateEntropy},
-    {2, kNoRefAltRef | kNoUpdateLast | kNoUpdateGolden | kNoUpdateAltRef | kNoUpdateEntropy},
+const int kThreeLayerFlags[] = {
+    kNoRefGolden | kNoRefAltRef | kNoUpdateGolden | kNoUpdateAltRef,
+    kNoRefGolden | kNoRefAltRef | kNoUpdateLast | kNoUpdateGolden | kNoUpdateAltRef | kNoUpdateEntropy,
+    kNoRefGolden | kNoRefAltRef | kNoUpdateLast | kNoUpdateAltRef | kNoUpdateEntropy,
+    kNoRefAltRef | kNoUpdateLast | kNoUpdateGolden | kNoUpdateAltRef | kNoUpdateEntropy,
 };
 
 // The same step as FFmpeg's VP9 "ref-frame-config" frame metadata (vpx_svc_ref_frame_config).
@@ -222,16 +218,15 @@ void ApplyControls(const EncoderRow& row, const EncoderSetup& setup, AVCodecCont
   if (setup.temporalLayers > 1) {
     // FFmpeg's libvpx wrapper passes "vp8-flags" to vpx_codec_encode and "temporal_id" to the
     // encoder's layer-id control for this frame.
-    const LayerStep& step =
-        setup.temporalLayers == 2 ? kTwoLayers[controls.layerPosition % 2] : kThreeLayers[controls.layerPosition % 4];
+    const int flags = setup.temporalLayers == 2 ? kTwoLayerFlags[controls.layerPosition % 2] : kThreeLayerFlags[controls.layerPosition % 4];
     if (std::strcmp(ctx->codec->name, "libvpx-vp9") == 0) {
       // VP9 in SVC mode takes references per frame as buffer slots (LAST 0, GOLDEN 1, ALTREF 2)
       // and keeps a frame context per layer itself.
-      av_dict_set(&frame->metadata, "ref-frame-config", Vp9RefFrameConfig(step.flags).c_str(), 0);
+      av_dict_set(&frame->metadata, "ref-frame-config", Vp9RefFrameConfig(flags).c_str(), 0);
     } else {
-      av_dict_set(&frame->metadata, "vp8-flags", std::to_string(step.flags).c_str(), 0);
+      av_dict_set(&frame->metadata, "vp8-flags", std::to_string(flags).c_str(), 0);
     }
-    av_dict_set(&frame->metadata, "temporal_id", std::to_string(step.layer).c_str(), 0);
+    av_dict_set(&frame->metadata, "temporal_id", std::to_string(controls.temporalLayer).c_str(), 0);
   }
 }
 
