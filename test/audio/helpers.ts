@@ -10,6 +10,7 @@ import {
   type AudioSampleFormat,
   type EncodedAudioChunk,
 } from '../../src/index.js';
+import { decodeAll } from '../helpers/codecs.js';
 
 /** A linear sine sweep from 100 Hz to 4 kHz over `seconds`, half scale, channel c phase-shifted by
  * c radians, as a function of time so any sample rate gives the same signal. Interleaved f32. */
@@ -92,24 +93,8 @@ export async function encodeAudio(
   return { chunks, decoderConfig: decoderConfigs[0]!, configs: decoderConfigs.length };
 }
 
-export async function decodeAudio(config: AudioDecoderConfig, chunks: EncodedAudioChunk[]): Promise<AudioData[]> {
-  const outputs: AudioData[] = [];
-  let error: unknown = null;
-  const decoder = new AudioDecoder({
-    output: (data) => outputs.push(data),
-    error: (e) => {
-      error = e;
-    },
-  });
-  decoder.configure(config);
-  for (const chunk of chunks) decoder.decode(chunk);
-  await decoder.flush();
-  decoder.close();
-  if (error !== null) {
-    for (const data of outputs) data.close();
-    throw error;
-  }
-  return outputs;
+export function decodeAudio(config: AudioDecoderConfig, chunks: EncodedAudioChunk[]): Promise<AudioData[]> {
+  return decodeAll(AudioDecoder, config, chunks);
 }
 
 /** One channel of consecutive AudioData, as f32, concatenated. */

@@ -19,37 +19,31 @@ export interface EncodedClip {
 }
 
 export async function encodeClip(config: VideoEncoderConfig, frames: number, keyEvery = 0): Promise<EncodedClip> {
-  const chunks: EncodedVideoChunk[] = [];
-  const metadata: EncodedVideoChunkMetadata[] = [];
-  let error: unknown = null;
-  const encoder = new VideoEncoder({
-    output: (chunk, meta) => {
-      chunks.push(chunk);
-      metadata.push(meta ?? {});
-    },
-    error: (e) => {
-      error = e;
-    },
-  });
-  encoder.configure(config);
-  for (let i = 0; i < frames; i++) {
-    const frame = makeI420Frame(config.width, config.height, i);
-    encoder.encode(frame, { keyFrame: keyEvery > 0 && i % keyEvery === 0 });
-    frame.close();
-  }
-  await encoder.flush();
-  encoder.close();
-  if (error !== null) throw error;
-  const decoderConfig = metadata.find((m) => m.decoderConfig !== undefined)?.decoderConfig;
-  if (decoderConfig === undefined) throw new Error('encoder produced no decoderConfig');
-  return { chunks, metadata, decoderConfig: decoderConfig as VideoDecoderConfig };
+  const options = (i: number) => ({ keyFrame: keyEvery > 0 && i % keyEvery === 0 });
+  const { chunks, metadata, configs } = await encodeSegments([{ config, frames, options }]);
+  if (configs.length === 0) throw new Error('encoder produced no decoderConfig');
+  return { chunks, metadata, decoderConfig: configs[0]! };
 }
 
-export async function decodeClip(config: VideoDecoderConfig, chunks: EncodedVideoChunk[]): Promise<VideoFrame[]> {
-  const frames: VideoFrame[] = [];
+/** The calls a spec decoder (VideoDecoder, AudioDecoder) has that decodeAll uses. */
+interface SpecDecoder<Config, Chunk> {
+  configure(config: Config): void;
+  decode(chunk: Chunk): void;
+  flush(): Promise<void>;
+  close(): void;
+}
+
+/** Decodes every chunk with a new `Decoder` and flushes; throws what the error callback reported
+ * (closing the outputs it had given). */
+export async function decodeAll<Config, Chunk, Output extends { close(): void }>(
+  Decoder: new (init: { output: (o: Output) => void; error: (e: DOMException) => void }) => SpecDecoder<Config, Chunk>,
+  config: Config,
+  chunks: Chunk[],
+): Promise<Output[]> {
+  const outputs: Output[] = [];
   let error: unknown = null;
-  const decoder = new VideoDecoder({
-    output: (frame) => frames.push(frame),
+  const decoder = new Decoder({
+    output: (o) => outputs.push(o),
     error: (e) => {
       error = e;
     },
@@ -58,8 +52,15 @@ export async function decodeClip(config: VideoDecoderConfig, chunks: EncodedVide
   for (const chunk of chunks) decoder.decode(chunk);
   await decoder.flush();
   decoder.close();
-  if (error !== null) throw error;
-  return frames;
+  if (error !== null) {
+    for (const o of outputs) o.close();
+    throw error;
+  }
+  return outputs;
+}
+
+export function decodeClip(config: VideoDecoderConfig, chunks: EncodedVideoChunk[]): Promise<VideoFrame[]> {
+  return decodeAll(VideoDecoder, config, chunks);
 }
 
 export interface EncodedSegments {
