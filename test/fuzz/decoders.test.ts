@@ -12,7 +12,7 @@
 // RELIABILITY_SCALE multiplies the cases per decoder (500 by default); RELIABILITY_SEED replays.
 import t from 'tap';
 import { join } from 'node:path';
-import { describe, DIST, endedCleanly, nativeReports, root, runChild } from '../stress/child.js';
+import { DIST, root, runFuzzChild } from '../stress/child.js';
 
 const SCALE = Math.max(0.1, Number(process.env.RELIABILITY_SCALE ?? '1') || 1);
 const CASES = Math.max(5, Math.round(500 * SCALE));
@@ -195,13 +195,7 @@ console.log('RESULT ' + JSON.stringify({ ...outcomes, decoders: streams.map((s) 
 `;
 
 t.test(`fuzzing every available video and audio decoder (${CASES} cases each) neither crashes nor hangs`, async (t) => {
-  const result = await runChild(childSource, { timeoutMs: 300_000 });
-  const lastCase = result.stdout.split('\n').filter((l) => l.startsWith('CASE ')).at(-1);
-  const seed = /^SEED (-?\d+)/m.exec(result.stdout)?.[1];
-  const clean = endedCleanly(result);
-  t.ok(clean, clean ? `child exited cleanly (seed ${seed})` : `${describe(result)}\nseed ${seed} (replay: RELIABILITY_SEED=${seed}); last case: ${lastCase}`);
-  t.same(nativeReports(result.stderr), [], `no native error or sanitizer report (last case: ${lastCase})`);
-  const r = result.result as { cases: number; frames: number; encodingError: number; notSupported: number; dataError: number; otherThrow: string[]; decoders: string[]; live: Record<string, number> } | null;
+  const r = (await runFuzzChild(t, childSource)) as { cases: number; frames: number; encodingError: number; notSupported: number; dataError: number; otherThrow: string[]; decoders: string[]; live: Record<string, number> } | null;
   if (r === null) return;
   t.comment(`decoders: ${r.decoders.join(', ')}; ${r.cases} cases: ${r.frames} frames decoded, ${r.encodingError} EncodingError, ${r.dataError} DataError, ${r.notSupported} NotSupportedError`);
   t.ok(r.decoders.includes('h264-avc') && r.decoders.includes('h264-annexb'), 'H.264 (avc and annexb) was fuzzed');

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, DIST, endedCleanly, nativeReports, runChild } from '../stress/child.js';
+import { DIST, runFuzzChild } from '../stress/child.js';
 
 const SCALE = Math.max(0.1, Number(process.env.RELIABILITY_SCALE ?? '1') || 1);
 const CASES = Math.max(10, Math.round(300 * SCALE));
@@ -99,13 +99,7 @@ console.log('RESULT ' + JSON.stringify({ cases: n, ...outcomes, live: getLiveCou
 `;
 
 t.test('the demuxer survives random, truncated, bit-flipped and spliced files, from paths and streams', async (t) => {
-  const result = await runChild(childSource, { timeoutMs: 300_000 });
-  const lastCase = result.stdout.split('\n').filter((l) => l.startsWith('CASE ')).at(-1);
-  const seed = /^SEED (-?\d+)/m.exec(result.stdout)?.[1];
-  const clean = endedCleanly(result);
-  t.ok(clean, clean ? `child exited cleanly (seed ${seed})` : `${describe(result)}\nseed ${seed} (replay: RELIABILITY_SEED=${seed}); last case: ${lastCase}`);
-  t.same(nativeReports(result.stderr), [], `no native error or sanitizer report (last case: ${lastCase})`);
-  const r = result.result as { cases: number; opened: number; chunks: number; rejected: number; readErrors: number; other: string[] } | null;
+  const r = (await runFuzzChild(t, childSource)) as { cases: number; opened: number; chunks: number; rejected: number; readErrors: number; other: string[] } | null;
   t.ok(r !== null, 'the child reported its results');
   if (r === null) return;
   t.comment(`${r.cases} cases: ${r.opened} opened (${r.chunks} chunks read, ${r.readErrors} read errors), ${r.rejected} rejected by open()`);

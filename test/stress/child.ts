@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Test } from 'tap';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Import specifiers for child scripts. */
@@ -86,6 +87,19 @@ export function nativeReports(stderr: string): string[] {
 /** A clean end: exit code 0, no signal, no timeout, and the RESULT line printed. */
 export function endedCleanly(result: ChildResult): boolean {
   return result.status === 0 && result.signal === null && !result.timedOut && result.result !== null;
+}
+
+/** Runs a fuzzing child (it prints `SEED n` first and `CASE ...` before each case) and asserts it
+ * ended cleanly without native reports, naming the seed to replay and the last case on failure.
+ * Returns what the child reported (its RESULT line), or null. */
+export async function runFuzzChild(t: Test, source: string): Promise<Record<string, unknown> | null> {
+  const result = await runChild(source, { timeoutMs: 300_000 });
+  const lastCase = result.stdout.split('\n').filter((l) => l.startsWith('CASE ')).at(-1);
+  const seed = /^SEED (-?\d+)/m.exec(result.stdout)?.[1];
+  const clean = endedCleanly(result);
+  t.ok(clean, clean ? `child exited cleanly (seed ${seed})` : `${describe(result)}\nseed ${seed} (replay: RELIABILITY_SEED=${seed}); last case: ${lastCase}`);
+  t.same(nativeReports(result.stderr), [], `no native error or sanitizer report (last case: ${lastCase})`);
+  return result.result;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
